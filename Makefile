@@ -1,0 +1,74 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they call.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Django 6 needs Python 3.12 or newer; use the first one this machine has.
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3; do \
+	  if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+REGISTRY_CSV ?= $(firstword $(wildcard ../shared/data/lao_registry.csv) data/lao_registry.csv)
+
+.PHONY: run test install install-dev assets browser migrate demo lint format lock messages clean bench
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12+ is required (Django 6)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed assets
+install-dev: $(VENV)/.installed-dev assets
+assets: node_modules/.package-lock.json
+
+# Debian's Chromium and Thai fonts for the browser tests and screenshots (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list | grep -qi -e sarabun -e garuda -e loma || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	  else echo "Install Debian's chromium and fonts-thai-tlwg for the browser tests"; fi; }
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py import_registry $(REGISTRY_CSV)
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+lock: install-dev
+	$(PIP) install -q pip-tools
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url -o requirements-dev.txt requirements-dev.in
+
+messages: install
+	$(PY) manage.py makemessages -l th --no-obsolete --ignore=node_modules --ignore=.venv
+	$(PY) manage.py compilemessages -l th --ignore=node_modules --ignore=.venv
+
+bench: demo
+	$(PY) bench/registry_import.py $(REGISTRY_CSV)
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles media

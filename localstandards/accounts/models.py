@@ -1,0 +1,169 @@
+"""The custom user and role memberships, each bound to one scope (local government, district, province or nation)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return any(m.role in roles for m in self.cached_memberships)
+
+    @property
+    def cached_memberships(self) -> list[RoleMembership]:
+        if not hasattr(self, "_memberships_cache"):
+            self._memberships_cache = list(self.memberships.select_related("local_government", "district", "province"))
+        return self._memberships_cache
+
+    @property
+    def is_national_admin(self) -> bool:
+        return self.is_active and (self.is_superuser or self.has_role(Role.NATIONAL_ADMIN))
+
+
+class Role(models.TextChoices):
+    LG_STAFF = "LG_STAFF", _("Local government staff")
+    LG_HEAD = "LG_HEAD", _("Local government head (certifier)")
+    DISTRICT_OFFICER = "DISTRICT_OFFICER", _("District officer")
+    PROVINCE_OFFICER = "PROVINCE_OFFICER", _("Provincial officer")
+    NATIONAL_ADMIN = "NATIONAL_ADMIN", _("National administrator")
+    COMMITTEE_VIEWER = "COMMITTEE_VIEWER", _("Committee viewer")
+
+
+class ScopeLevel(models.TextChoices):
+    LOCAL_GOVERNMENT = "LOCAL_GOVERNMENT", _("Local government")
+    DISTRICT = "DISTRICT", _("District")
+    PROVINCE = "PROVINCE", _("Province")
+    NATION = "NATION", _("Nation")
+
+
+# Which scope each role is bound to.
+ROLE_SCOPE = {
+    Role.LG_STAFF: ScopeLevel.LOCAL_GOVERNMENT,
+    Role.LG_HEAD: ScopeLevel.LOCAL_GOVERNMENT,
+    Role.DISTRICT_OFFICER: ScopeLevel.DISTRICT,
+    Role.PROVINCE_OFFICER: ScopeLevel.PROVINCE,
+    Role.NATIONAL_ADMIN: ScopeLevel.NATION,
+    Role.COMMITTEE_VIEWER: ScopeLevel.NATION,
+}
+
+
+class RoleMembership(models.Model):
+    NATIONAL_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.COMMITTEE_VIEWER})
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    local_government = models.ForeignKey(
+        "registry.LocalGovernment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("local government"),
+    )
+    district = models.ForeignKey(
+        "registry.District", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("district")
+    )
+    province = models.ForeignKey(
+        "registry.Province", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("province")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
+        constraints = [
+            # Exactly the scope field that the role needs is set; the others are empty.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role__in=["LG_STAFF", "LG_HEAD"],
+                        local_government__isnull=False,
+                        district__isnull=True,
+                        province__isnull=True,
+                    )
+                    | models.Q(
+                        role="DISTRICT_OFFICER",
+                        local_government__isnull=True,
+                        district__isnull=False,
+                        province__isnull=True,
+                    )
+                    | models.Q(
+                        role="PROVINCE_OFFICER",
+                        local_government__isnull=True,
+                        district__isnull=True,
+                        province__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=["NATIONAL_ADMIN", "COMMITTEE_VIEWER"],
+                        local_government__isnull=True,
+                        district__isnull=True,
+                        province__isnull=True,
+                    )
+                ),
+                name="membership_scope_matches_role",
+            ),
+            # One membership per user, role and scope (partial constraints: NULLs never compare equal).
+            models.UniqueConstraint(
+                fields=["user", "role", "local_government"],
+                condition=models.Q(local_government__isnull=False),
+                name="membership_unique_local_government",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "district"],
+                condition=models.Q(district__isnull=False),
+                name="membership_unique_district",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province"],
+                condition=models.Q(province__isnull=False),
+                name="membership_unique_province",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(role__in=["NATIONAL_ADMIN", "COMMITTEE_VIEWER"]),
+                name="membership_unique_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.scope_object
+        return f"{self.get_role_display()}: {scope}" if scope else str(self.get_role_display())
+
+    @property
+    def scope_level(self) -> ScopeLevel:
+        return ROLE_SCOPE[Role(self.role)]
+
+    @property
+    def scope_object(self):
+        return self.local_government or self.district or self.province
+
+    def clean(self) -> None:
+        level = ROLE_SCOPE.get(Role(self.role)) if self.role in Role.values else None
+        wanted = {
+            ScopeLevel.LOCAL_GOVERNMENT: "local_government",
+            ScopeLevel.DISTRICT: "district",
+            ScopeLevel.PROVINCE: "province",
+            ScopeLevel.NATION: None,
+        }.get(level)
+        errors = {}
+        for name in ("local_government", "district", "province"):
+            is_set = getattr(self, f"{name}_id") is not None
+            if name == wanted and not is_set:
+                errors[name] = _("This role needs a %(scope)s.") % {"scope": ScopeLevel(level).label}
+            elif name != wanted and is_set:
+                errors[name] = _("Leave this empty for this role.")
+        if errors:
+            raise ValidationError(errors)

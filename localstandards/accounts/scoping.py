@@ -1,0 +1,103 @@
+"""What a user may see: the one helper every read path goes through.
+
+`accessible_units(user)` turns a user's role memberships into a `UnitScope` (the scope of each role plus
+everything below it: a province covers its districts and their local governments). Every model that holds a
+local government's data gets its `for_user(user)` from `ScopedQuerySet`, which filters through the scope.
+Deny by default: an anonymous or inactive user, or one without roles, sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+_CACHE_ATTR = "_unit_scope_cache"
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    nation: bool = False
+    province_ids: frozenset[int] = field(default_factory=frozenset)
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    local_government_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.nation or self.province_ids or self.district_ids or self.local_government_ids)
+
+    def local_government_q(self, path: str = "") -> Q:
+        """Rows whose local government (reached through `path`, e.g. "local_government__") is in scope."""
+        if self.nation:
+            return Q()
+        condition = Q(pk__in=[]) if not path else Q(**{f"{path}pk__in": []})
+        if self.local_government_ids:
+            condition |= Q(**{f"{path}pk__in": sorted(self.local_government_ids)})
+        if self.district_ids:
+            condition |= Q(**{f"{path}district_id__in": sorted(self.district_ids)})
+        if self.province_ids:
+            condition |= Q(**{f"{path}province_id__in": sorted(self.province_ids)})
+        return condition
+
+    def district_q(self) -> Q:
+        """Districts in scope: every district of a scoped province, and each scoped district."""
+        if self.nation:
+            return Q()
+        return Q(pk__in=sorted(self.district_ids)) | Q(province_id__in=sorted(self.province_ids))
+
+    def province_q(self) -> Q:
+        if self.nation:
+            return Q()
+        return Q(pk__in=sorted(self.province_ids))
+
+    def covers_province(self, province_id: int) -> bool:
+        return self.nation or province_id in self.province_ids
+
+
+def accessible_units(user) -> UnitScope:
+    """The units `user` may see, computed once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return UnitScope()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from localstandards.accounts.models import RoleMembership
+
+    nation = False
+    provinces: set[int] = set()
+    districts: set[int] = set()
+    local_governments: set[int] = set()
+    for membership in RoleMembership.objects.filter(user=user).only(
+        "role", "province_id", "district_id", "local_government_id"
+    ):
+        if membership.role in RoleMembership.NATIONAL_ROLES:
+            nation = True
+        elif membership.province_id:
+            provinces.add(membership.province_id)
+        elif membership.district_id:
+            districts.add(membership.district_id)
+        elif membership.local_government_id:
+            local_governments.add(membership.local_government_id)
+    scope = UnitScope(nation, frozenset(provinces), frozenset(districts), frozenset(local_governments))
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_cached_scope(user) -> None:
+    """Drop the per-object cache after memberships change (tests, admin)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset for every model that belongs to a local government.
+
+    Subclasses set `scope_path` to the lookup that reaches the LocalGovernment ("" for the model itself,
+    "local_government__" for an assessment, "assessment__local_government__" for an answer).
+    """
+
+    scope_path: str = "local_government__"
+
+    def for_user(self, user):
+        return self.filter(accessible_units(user).local_government_q(self.scope_path))
