@@ -7,7 +7,14 @@ from django.shortcuts import get_object_or_404, render
 from localstandards.accounts.scoping import accessible_units
 from localstandards.registry import services
 from localstandards.registry.forms import LocalGovernmentFilterForm
-from localstandards.registry.models import District, LocalGovernment, LocalGovernmentType, Province, Region
+from localstandards.registry.models import (
+    TYPE_SHORT_LABELS,
+    District,
+    LocalGovernment,
+    LocalGovernmentType,
+    Province,
+    Region,
+)
 
 PAGE_SIZE = 50
 
@@ -61,12 +68,13 @@ def local_government_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def province_list(request: HttpRequest) -> HttpResponse:
     provinces = list(Province.objects.for_user(request.user).order_by("name_th"))
     matrix = services.type_count_matrix(LocalGovernment.objects.for_user(request.user).active(), "province_id")
+    columns = _type_columns(matrix)
     regions = []
     for region in Region:
-        rows = [_with_counts(p, matrix) for p in provinces if p.region == region]
+        rows = [_with_counts(p, matrix, columns) for p in provinces if p.region == region]
         if rows:
             regions.append({"region": region, "rows": rows})
-    return render(request, "registry/province_list.html", {"regions": regions, "types": LocalGovernmentType})
+    return render(request, "registry/province_list.html", {"regions": regions, "columns": columns})
 
 
 @login_required
@@ -75,13 +83,14 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     local_governments = LocalGovernment.objects.for_user(request.user).active().filter(province=province)
     districts = District.objects.for_user(request.user).filter(province=province).order_by("name_th")
     matrix = services.type_count_matrix(local_governments, "district_id")
+    columns = _type_columns(matrix)
     context = {
         "province": province,
         "by_type": services.type_counts(local_governments),
         "total": local_governments.count(),
-        "district_rows": [_with_counts(d, matrix) for d in districts],
-        "provincial": local_governments.filter(district__isnull=True).first(),
-        "types": LocalGovernmentType,
+        "district_rows": [_with_counts(d, matrix, columns) for d in districts],
+        "columns": columns,
+        "provincial": local_governments.filter(type=LocalGovernmentType.PAO).first(),
     }
     return render(request, "registry/province_detail.html", context)
 
@@ -101,10 +110,20 @@ def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/district_detail.html", context)
 
 
-def _with_counts(unit, matrix: dict) -> dict:
+def _type_columns(matrix: dict) -> list[dict]:
+    """Only the types that occur in the table, in the fixed type order, with short and full labels."""
+    present = {kind for counts in matrix.values() for kind in counts}
+    return [
+        {"type": kind, "short": TYPE_SHORT_LABELS[kind], "label": kind.label}
+        for kind in LocalGovernmentType
+        if kind.value in present
+    ]
+
+
+def _with_counts(unit, matrix: dict, columns: list[dict]) -> dict:
     counts = matrix.get(unit.pk, {})
     return {
         "unit": unit,
-        "counts": [counts.get(kind.value, 0) for kind in LocalGovernmentType],
+        "counts": [counts.get(column["type"].value, 0) for column in columns],
         "total": sum(counts.values()),
     }

@@ -59,7 +59,9 @@ def make_csv(rows: list[dict], header: list[str] | None = None) -> bytes:
 
 
 def snapshot() -> list[tuple]:
-    return [*list(LocalGovernment.objects.order_by("pk").values_list("pk", "dla_code", "name_th", "type", "is_active", "district_id")), (Province.objects.count(), District.objects.count())]
+    fields = ("pk", "dla_code", "name_th", "type", "is_active", "district_id")
+    rows = list(LocalGovernment.objects.order_by("pk").values_list(*fields))
+    return [*rows, (Province.objects.count(), District.objects.count())]
 
 
 @pytest.fixture(autouse=True)
