@@ -41,6 +41,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py import_registry $(REGISTRY_CSV)
+	$(PY) manage.py import_framework localstandards/frameworks/samples/framework-2567-sample.xlsx --publish
 	$(PY) manage.py load_demo
 
 run: demo

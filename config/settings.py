@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "localstandards.core",
     "localstandards.accounts",
     "localstandards.registry",
+    "localstandards.frameworks",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,10 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+
+# Evidence files: accepted types (checked on the content, not the name) and the size limit.
+EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", "pdf,jpg,png,xlsx,docx")
+EVIDENCE_MAX_BYTES = int(float(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024)
 
 # E-mail: printed to the console unless an SMTP host is configured (Django 6.1 MAILERS).
 if os.environ.get("EMAIL_HOST"):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("localstandards.core.urls")),
     path("accounts/", include("localstandards.accounts.urls")),
     path("registry/", include("localstandards.registry.urls")),
+    path("frameworks/", include("localstandards.frameworks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

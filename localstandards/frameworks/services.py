@@ -1,0 +1,420 @@
+"""Business rules for frameworks: import/export, the canonical form, versions (publish, copy, retire), preview.
+
+Views, the admin and the management command all call these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from localstandards.frameworks import expressions
+from localstandards.frameworks.models import (
+    TYPE_CODES,
+    Area,
+    Framework,
+    FrameworkFrozenError,
+    Indicator,
+    IndicatorTarget,
+    LabelKey,
+    Mission,
+    ResultLabel,
+    SatisfactionQuestion,
+    Status,
+    ValidationRule,
+    fill_wording,
+)
+from localstandards.frameworks.workbook import WorkbookError, build_workbook, dec_str, parse_workbook
+
+
+class FrameworkStateError(Exception):
+    """A version transition that is not allowed from the current status."""
+
+
+@dataclass
+class ImportResult:
+    framework: Framework
+    created: bool  # False: an identical version of the same code already existed and was reused
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Canonical form
+
+
+def load_tree(framework: Framework) -> Framework:
+    """The framework with its whole tree prefetched (areas → missions → indicators → targets/validations)."""
+    return (
+        Framework.objects.filter(pk=framework.pk)
+        .prefetch_related(
+            Prefetch(
+                "areas",
+                queryset=Area.objects.order_by("order", "pk").prefetch_related(
+                    Prefetch(
+                        "missions",
+                        queryset=Mission.objects.order_by("order", "pk").prefetch_related(
+                            Prefetch(
+                                "indicators",
+                                queryset=Indicator.objects.order_by("order", "pk").prefetch_related(
+                                    Prefetch("targets", queryset=IndicatorTarget.objects.order_by("pk")),
+                                    Prefetch("validations", queryset=ValidationRule.objects.order_by("order", "pk")),
+                                ),
+                            )
+                        ),
+                    ),
+                    Prefetch("questions", queryset=SatisfactionQuestion.objects.order_by("order", "pk")),
+                ),
+            ),
+            Prefetch("labels", queryset=ResultLabel.objects.order_by("order", "pk")),
+        )
+        .get()
+    )
+
+
+def framework_to_spec(framework: Framework) -> dict:
+    """The framework version as the same canonical dict the workbook parser returns (no version or status)."""
+    framework = load_tree(framework)
+    spec = {
+        "framework": {
+            "code": framework.code,
+            "fiscal_year": framework.fiscal_year,
+            "name": framework.name,
+            "description": framework.description,
+            "is_sample": framework.is_sample,
+        },
+        "areas": [],
+        "missions": [],
+        "indicators": [],
+        "validations": [],
+        "satisfaction": [],
+        "scoring": {
+            "satisfaction_share": dec_str(framework.satisfaction_share),
+            "pass_threshold": dec_str(framework.pass_threshold),
+            "satisfaction_pass_threshold": dec_str(framework.satisfaction_pass_threshold),
+            "score_formula": framework.score_formula,
+        },
+        "labels": [
+            {"key": label.key, "text_th": label.text_th, "text_en": label.text_en, "min_gap": dec_str(label.min_gap)}
+            for label in framework.labels.all()
+        ],
+    }
+    for area in framework.areas.all():
+        spec["areas"].append({"code": area.code, "name": area.name, "weight": dec_str(area.weight)})
+        for question in area.questions.all():
+            spec["satisfaction"].append({"area": area.code, "code": question.code, "wording": question.wording})
+        for mission in area.missions.all():
+            spec["missions"].append({"area": area.code, "code": mission.code, "name": mission.name})
+            for indicator in mission.indicators.all():
+                overrides = {target.lg_type: dec_str(target.value) for target in indicator.targets.all()}
+                spec["indicators"].append(
+                    {
+                        "mission": mission.code,
+                        "code": indicator.code,
+                        "wording": indicator.wording,
+                        "guidance": indicator.guidance,
+                        "kind": indicator.kind,
+                        "base_unit": indicator.base_unit,
+                        "delivered_unit": indicator.delivered_unit,
+                        "count_unit": indicator.count_unit,
+                        "applies_to": [t for t in TYPE_CODES if t in indicator.applicable_types],
+                        "applicability": indicator.applicability,
+                        "target": dec_str(indicator.default_target),
+                        "targets": {t: overrides[t] for t in TYPE_CODES if t in overrides},
+                        "evidence_required": indicator.evidence_required,
+                        "evidence_types": list(indicator.evidence_types),
+                        "weight": dec_str(indicator.weight),
+                    }
+                )
+                for rule in indicator.validations.all():
+                    spec["validations"].append(
+                        {
+                            "indicator": indicator.code,
+                            "severity": rule.severity,
+                            "expression": rule.expression,
+                            "message": rule.message,
+                        }
+                    )
+    return spec
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+@transaction.atomic
+def create_from_spec(spec: dict, *, user=None, copied_from: Framework | None = None) -> Framework:
+    """Write a validated spec as a new draft version (version = highest version of that code + 1)."""
+    header, scoring = spec["framework"], spec["scoring"]
+    # Two imports of the same code at once: the unique (code, version) constraint makes the second one fail.
+    latest = Framework.objects.filter(code=header["code"]).aggregate(latest=Max("version"))["latest"]
+    framework = Framework.objects.create(
+        code=header["code"],
+        version=(latest or 0) + 1,
+        fiscal_year=header["fiscal_year"],
+        name=header["name"],
+        description=header["description"],
+        is_sample=header["is_sample"],
+        satisfaction_share=_dec(scoring["satisfaction_share"]),
+        pass_threshold=_dec(scoring["pass_threshold"]),
+        satisfaction_pass_threshold=_dec(scoring["satisfaction_pass_threshold"]),
+        score_formula=scoring["score_formula"],
+        status=Status.DRAFT,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        copied_from=copied_from,
+    )
+    areas = {}
+    for order, item in enumerate(spec["areas"], start=1):
+        areas[item["code"]] = Area.objects.create(
+            framework=framework, code=item["code"], name=item["name"], weight=_dec(item["weight"]), order=order
+        )
+    missions = {}
+    for order, item in enumerate(spec["missions"], start=1):
+        missions[item["code"]] = Mission.objects.create(
+            area=areas[item["area"]], code=item["code"], name=item["name"], order=order
+        )
+    indicators = {}
+    for order, item in enumerate(spec["indicators"], start=1):
+        indicator = Indicator.objects.create(
+            framework=framework,
+            mission=missions[item["mission"]],
+            code=item["code"],
+            order=order,
+            wording=item["wording"],
+            guidance=item["guidance"],
+            kind=item["kind"],
+            base_unit=item["base_unit"],
+            delivered_unit=item["delivered_unit"],
+            count_unit=item["count_unit"],
+            applicable_types=list(item["applies_to"]),
+            applicability=item["applicability"],
+            default_target=_dec(item["target"]),
+            evidence_required=item["evidence_required"],
+            evidence_types=list(item["evidence_types"]),
+            weight=_dec(item["weight"]),
+        )
+        IndicatorTarget.objects.bulk_create(
+            IndicatorTarget(indicator=indicator, lg_type=lg_type, value=Decimal(value))
+            for lg_type, value in item["targets"].items()
+        )
+        indicators[item["code"]] = indicator
+    ValidationRule.objects.bulk_create(
+        ValidationRule(
+            indicator=indicators[item["indicator"]],
+            order=order,
+            severity=item["severity"],
+            expression=item["expression"],
+            message=item["message"],
+        )
+        for order, item in enumerate(spec["validations"], start=1)
+    )
+    SatisfactionQuestion.objects.bulk_create(
+        SatisfactionQuestion(
+            framework=framework, area=areas[item["area"]], code=item["code"], wording=item["wording"], order=order
+        )
+        for order, item in enumerate(spec["satisfaction"], start=1)
+    )
+    label_order = {key.value: index for index, key in enumerate(LabelKey, start=1)}
+    ResultLabel.objects.bulk_create(
+        ResultLabel(
+            framework=framework,
+            key=item["key"],
+            order=label_order[item["key"]],
+            text_th=item["text_th"],
+            text_en=item["text_en"],
+            min_gap=_dec(item["min_gap"]),
+        )
+        for item in spec["labels"]
+    )
+    return framework
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import and export
+
+
+def import_workbook(data: bytes, *, user=None, publish: bool = False, reuse_identical: bool = False) -> ImportResult:
+    """Validate the whole workbook and create a new draft version; nothing is written when there is a problem.
+
+    reuse_identical=True (the management command): when a version of the same code already has exactly this
+    content, reuse it instead of creating a duplicate, so loading the sample twice changes nothing.
+    Raises WorkbookError (with every problem as sheet, cell, message).
+    """
+    spec = parse_workbook(data)
+    with transaction.atomic():
+        existing = None
+        if reuse_identical:
+            for candidate in Framework.objects.filter(code=spec["framework"]["code"]).exclude(status=Status.RETIRED):
+                if framework_to_spec(candidate) == spec:
+                    existing = candidate
+                    break
+        framework = existing or create_from_spec(spec, user=user)
+        if publish and framework.status == Status.DRAFT:
+            framework = publish_framework(framework)
+    return ImportResult(framework=framework, created=existing is None)
+
+
+def export_workbook(framework: Framework) -> bytes:
+    return build_workbook(framework_to_spec(framework))
+
+
+def export_filename(framework: Framework) -> str:
+    return f"framework-{framework.code}-v{framework.version}.xlsx"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Versions
+
+
+def ensure_editable(framework: Framework) -> None:
+    if Framework.objects.filter(pk=framework.pk).exclude(status=Status.DRAFT).exists():
+        raise FrameworkFrozenError(framework)
+
+
+@transaction.atomic
+def publish_framework(framework: Framework) -> Framework:
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Status.DRAFT:
+        raise FrameworkStateError(_("Only a draft can be published."))
+    problems = spec_problems(framework_to_spec(framework))
+    if problems:
+        raise FrameworkStateError(_("The draft is not complete: %(problems)s") % {"problems": "; ".join(problems)})
+    framework.status = Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.save(update_fields=["status", "published_at"])
+    return framework
+
+
+@transaction.atomic
+def retire_framework(framework: Framework) -> Framework:
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Status.PUBLISHED:
+        raise FrameworkStateError(_("Only a published version can be retired."))
+    framework.status = Status.RETIRED
+    framework.retired_at = timezone.now()
+    framework.save(update_fields=["status", "retired_at"])
+    return framework
+
+
+def new_version(framework: Framework, *, user=None) -> Framework:
+    """A new draft version that is a deep copy of `framework` (which stays as it is)."""
+    return create_from_spec(framework_to_spec(framework), user=user, copied_from=framework)
+
+
+def spec_problems(spec: dict) -> list[str]:
+    """Checks a draft edited in the admin must pass before publishing (the workbook parser checks the rest)."""
+    problems = []
+    if not spec["indicators"]:
+        problems.append(_("The framework has no indicators."))
+    keys = {label["key"] for label in spec["labels"]}
+    if keys != {key.value for key in LabelKey}:
+        problems.append(_("The five result labels are required."))
+    for indicator in spec["indicators"]:
+        if indicator["kind"] != "yesno" and indicator["target"] is None:
+            missing = [t for t in indicator["applies_to"] if t not in indicator["targets"]]
+            if missing:
+                problems.append(
+                    _("Indicator %(code)s has no target for %(types)s.")
+                    % {"code": indicator["code"], "types": ", ".join(missing)}
+                )
+        if not indicator["applies_to"]:
+            problems.append(_("Indicator %(code)s applies to no type.") % {"code": indicator["code"]})
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Preview
+
+
+@dataclass
+class PreviewIndicator:
+    indicator: Indicator
+    wording: str
+    guidance: str
+    target: Decimal | None
+    conditional: bool  # applicability depends on the local government's own data
+
+
+@dataclass
+class PreviewMission:
+    mission: Mission
+    indicators: list[PreviewIndicator] = field(default_factory=list)
+
+
+@dataclass
+class PreviewArea:
+    area: Area
+    missions: list[PreviewMission] = field(default_factory=list)
+    questions: list[tuple[SatisfactionQuestion, str]] = field(default_factory=list)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(mission.indicators) for mission in self.missions)
+
+
+def indicator_applies(indicator: Indicator, lg_type: str, local_government=None) -> tuple[bool, bool]:
+    """(applies, conditional) for a type, or for one local government when given."""
+    if not indicator.applies_to(lg_type):
+        return False, False
+    if not indicator.applicability:
+        return True, False
+    names = {"lg_type": lg_type}
+    if local_government is not None:
+        names.update(
+            province_code=local_government.province.code if local_government.province_id else None,
+            region=local_government.province.region if local_government.province_id else None,
+            area_km2=float(local_government.area_km2) if local_government.area_km2 is not None else None,
+        )
+    try:
+        return bool(expressions.evaluate(indicator.applicability, expressions.APPLICABILITY, names)), False
+    except Exception:
+        # Without one local government's data (a preview by type) the condition cannot be decided: show it, marked.
+        return local_government is None, local_government is None
+
+
+def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
+    """The framework as a local government of `lg_type` sees it: applicable indicators only, wording filled."""
+    framework = load_tree(framework)
+    areas = []
+    for area in framework.areas.all():
+        preview_area = PreviewArea(
+            area=area, questions=[(question, question.wording_for(lg_type)) for question in area.questions.all()]
+        )
+        for mission in area.missions.all():
+            preview_mission = PreviewMission(mission=mission)
+            for indicator in mission.indicators.all():
+                applies, conditional = indicator_applies(indicator, lg_type)
+                if applies:
+                    preview_mission.indicators.append(
+                        PreviewIndicator(
+                            indicator=indicator,
+                            wording=indicator.wording_for(lg_type),
+                            guidance=fill_wording(indicator.guidance, lg_type),
+                            target=indicator.target_for(lg_type),
+                            conditional=conditional,
+                        )
+                    )
+            if preview_mission.indicators:
+                preview_area.missions.append(preview_mission)
+        if preview_area.missions or preview_area.questions:
+            areas.append(preview_area)
+    return areas
+
+
+__all__ = [
+    "FrameworkFrozenError",
+    "FrameworkStateError",
+    "ImportResult",
+    "WorkbookError",
+    "create_from_spec",
+    "export_workbook",
+    "framework_to_spec",
+    "import_workbook",
+    "new_version",
+    "preview",
+    "publish_framework",
+    "retire_framework",
+]
