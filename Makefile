@@ -43,6 +43,7 @@ demo: migrate
 	$(PY) manage.py import_registry $(REGISTRY_CSV)
 	$(PY) manage.py import_framework localstandards/frameworks/samples/framework-2567-sample.xlsx --publish
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_round
 
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -6,6 +6,7 @@ DJANGO_ENV=development (default) | test | production decides the defaults; see d
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "localstandards.accounts",
     "localstandards.registry",
     "localstandards.frameworks",
+    "localstandards.assessments",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "localstandards.core.context_processors.site",
             ],
-            "builtins": ["localstandards.core.templatetags.thaidate"],
+            "builtins": ["localstandards.core.templatetags.thaidate", "localstandards.core.templatetags.utils"],
         },
     },
 ]
@@ -106,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Let concurrent writers wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not shared-cache memory: the browser tests' live server answers requests in parallel,
+    # and only a file database honours the busy timeout (memory raises "table is locked").
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"localstandards-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) when several app servers run; local memory is enough for one process in development.
@@ -196,6 +204,8 @@ if os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# The public address of the site, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localstandards.invalid")
 
 # Security headers; HTTPS-only cookies in production.

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from localstandards.assessments import services as assessment_services
 from localstandards.core.middleware import THAI_DIGITS_COOKIE
 from localstandards.registry import services as registry_services
 
@@ -16,6 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         context["memberships"] = request.user.cached_memberships
         context["scope_summary"] = registry_services.scope_summary(request.user)
+        context.update(assessment_services.home_summary(request.user))
     return render(request, "core/home.html", context)
 
 

@@ -1,0 +1,81 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from localstandards.frameworks.models import Framework
+from localstandards.frameworks.models import Status as FrameworkStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    fiscal_year = forms.IntegerField(label=_("Fiscal year (B.E.)"), min_value=2560, max_value=2700)
+    framework = forms.ModelChoiceField(label=_("Framework version"), queryset=Framework.objects.none())
+    opens_on = forms.DateField(label=_("Entry opens on"), widget=DateInput)
+    closes_on = forms.DateField(label=_("Last day of entry"), widget=DateInput)
+    review_deadline = forms.DateField(label=_("Review deadline"), widget=DateInput)
+    district_review = forms.BooleanField(label=_("District review"), required=False, initial=True)
+    province_review = forms.BooleanField(label=_("Provincial review"), required=False, initial=True)
+    province_may_extend = forms.BooleanField(label=_("Provincial officers may grant extensions"), required=False)
+    excluded_codes = forms.CharField(
+        label=_("Local governments not expected (DLA codes)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One 7-digit code per line or separated by commas; all other active ones are expected."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = Framework.objects.filter(status=FrameworkStatus.PUBLISHED)
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
+
+    def clean_excluded_codes(self) -> list[str]:
+        text = self.cleaned_data["excluded_codes"].replace(",", " ")
+        codes = text.split()
+        bad = [code for code in codes if not (code.isdigit() and len(code) == 7)]
+        if bad:
+            raise forms.ValidationError(_("Not 7-digit DLA codes: %(codes)s") % {"codes": ", ".join(bad[:10])})
+        return codes
+
+    def clean(self):
+        data = super().clean()
+        opens, closes, review = data.get("opens_on"), data.get("closes_on"), data.get("review_deadline")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The last day of entry must be on or after the opening day."))
+        if closes and review and review < closes:
+            self.add_error("review_deadline", _("The review deadline must be on or after the last day of entry."))
+        return data
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(label=_("New last day"), widget=DateInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class CertifyForm(forms.Form):
+    certifier_name = forms.CharField(label=_("Name of the certifier"), max_length=200)
+    certifier_position = forms.CharField(label=_("Position"), max_length=200)
+    confirmed = forms.BooleanField(
+        label=_("I certify that the data and evidence in this return are correct and complete."), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certifier_name"].widget.attrs["class"] = "form-control"
+        self.fields["certifier_position"].widget.attrs["class"] = "form-control"
+        self.fields["confirmed"].widget.attrs["class"] = "form-check-input"
+
+
+def default_round_initial() -> dict:
+    today = dt.date.today()
+    return {"fiscal_year": today.year + 543, "district_review": True, "province_review": True}

@@ -1,0 +1,275 @@
+"""Rounds, returns (one per local government per round), answers, evidence, comments and extensions.
+
+Every write goes through services.py, which checks the window, the workflow state and the editing version.
+History (who, when, old, new) is kept by django-simple-history on answers, evidence, returns and extensions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from localstandards.accounts.scoping import ScopedQuerySet
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The instant a day ends in Bangkok: a deadline of 31 July means writes are accepted until 23:59:59 that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=BANGKOK)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+
+
+class AssessmentRound(models.Model):
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
+    name = models.CharField(_("name"), max_length=255)
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="rounds", verbose_name=_("framework version")
+    )
+    opens_on = models.DateField(_("entry opens on"))
+    closes_on = models.DateField(_("entry closes on"), help_text=_("The last day local governments can enter data."))
+    review_deadline = models.DateField(_("review deadline"))
+    district_review = models.BooleanField(_("district review"), default=True)
+    province_review = models.BooleanField(_("provincial review"), default=True)
+    province_may_extend = models.BooleanField(_("provincial officers may grant extensions"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fiscal_year", "-opens_on"]
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return start_of_day(self.opens_on)
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        return end_of_day(self.closes_on)
+
+    @property
+    def review_closes_at(self) -> dt.datetime:
+        return end_of_day(self.review_deadline)
+
+    @property
+    def review_levels(self) -> list[str]:
+        levels = []
+        if self.district_review:
+            levels.append(ReviewLevel.DISTRICT)
+        if self.province_review:
+            levels.append(ReviewLevel.PROVINCE)
+        return levels
+
+
+class ReviewLevel(models.TextChoices):
+    DISTRICT = "district", _("District")
+    PROVINCE = "province", _("Province")
+    NATIONAL = "national", _("National office")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    AWAITING_DISTRICT = "awaiting_district", _("Submitted: awaiting the district")
+    AWAITING_PROVINCE = "awaiting_province", _("Awaiting the province")
+    RETURNED = "returned", _("Returned for correction")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    scope_path = "local_government__"
+
+
+class Assessment(models.Model):
+    """The return (แบบประเมิน) of one local government in one round, stamped with the framework version."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.PROTECT, related_name="assessments")
+    local_government = models.ForeignKey(
+        "registry.LocalGovernment", on_delete=models.PROTECT, related_name="assessments"
+    )
+    framework = models.ForeignKey("frameworks.Framework", on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    returned_level = models.CharField(
+        _("returned by"), max_length=16, choices=ReviewLevel.choices, blank=True, default=""
+    )
+    reopened_all = models.BooleanField(_("all indicators reopened"), default=True)
+    reopened_indicators = models.ManyToManyField("frameworks.Indicator", blank=True, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    certifier_name = models.CharField(_("certifier's name"), max_length=200, blank=True)
+    certifier_position = models.CharField(_("certifier's position"), max_length=200, blank=True)
+    receipt_checksum = models.CharField(_("checksum of the submitted answers"), max_length=64, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["last_activity_at", "version"])
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "local_government__province__name_th", "local_government__name_th"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "local_government"], name="one_return_per_round"),
+        ]
+        indexes = [models.Index(fields=["round", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.local_government} · {self.round}"
+
+
+class Extension(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extensions")
+    until = models.DateField(_("new last day"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.until}"
+
+
+class AnswerQuerySet(ScopedQuerySet):
+    scope_path = "assessment__local_government__"
+
+
+class Answer(models.Model):
+    """One indicator's answer. `version` grows with every save; a save must name the version it edited."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey("frameworks.Indicator", on_delete=models.PROTECT, related_name="+")
+    base = models.DecimalField(_("base (1)"), max_digits=14, decimal_places=3, null=True, blank=True)
+    delivered = models.DecimalField(_("delivered (2)"), max_digits=14, decimal_places=3, null=True, blank=True)
+    count = models.PositiveIntegerField(_("count"), null=True, blank=True)
+    answer = models.BooleanField(_("yes / no"), null=True, blank=True)
+    note = models.TextField(_("explanation"), blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="one_answer_per_indicator")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.indicator_id}"
+
+
+class SatisfactionAnswer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="satisfaction_answers")
+    question = models.ForeignKey("frameworks.SatisfactionQuestion", on_delete=models.PROTECT, related_name="+")
+    satisfied = models.PositiveIntegerField(_("satisfied"), null=True, blank=True)
+    needs_improvement = models.PositiveIntegerField(_("needs improvement"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction answer")
+        verbose_name_plural = _("satisfaction answers")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question"], name="one_satisfaction_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question_id}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """A random name under the return's folder; the original name is kept in the database only."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"evidence/{instance.assessment.round_id}/{instance.assessment_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class Evidence(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    indicator = models.ForeignKey("frameworks.Indicator", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Comment(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        RETURN_REASON = "return", _("Reason for return")
+        REOPEN_REASON = "reopen", _("Reason for reopening")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    indicator = models.ForeignKey(
+        "frameworks.Indicator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COMMENT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Notice(models.Model):
+    """What a user is told on their home page (and by e-mail) about a return: returned, accepted, reopened."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notices")
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,260 @@
+"""Scoping, deny by default: every route of one return × who may see it (404 outside the scope)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from localstandards.assessments.models import Answer, Assessment, Comment, Evidence, SatisfactionAnswer, Status
+from tests.assessments import factories
+from tests.assessments.factories import RATIO, fresh
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(assessment):
+    ratio = factories.indicator(assessment.framework, RATIO)
+    return {
+        "pk": assessment.pk,
+        "indicator": ratio.pk,
+        "question": factories.question(assessment.framework).pk,
+        "evidence": assessment.evidence.get().pk,
+    }
+
+
+# name → (method, url builder, POST data builder)
+ROUTES = {
+    "overview": ("get", lambda i: reverse("assessments:overview", args=[i["pk"]]), None),
+    "area": ("get", lambda i: reverse("assessments:area", args=[i["pk"], "1"]), None),
+    "area-post": (
+        "post",
+        lambda i: reverse("assessments:area", args=[i["pk"], "1"]),
+        lambda i: {
+            f"i{i['indicator']}-version": "1",
+            f"i{i['indicator']}-base": "99",
+            f"i{i['indicator']}-delivered": "1",
+        },
+    ),
+    "save-indicator": (
+        "post",
+        lambda i: reverse("assessments:save-indicator", args=[i["pk"], i["indicator"]]),
+        lambda i: {
+            f"i{i['indicator']}-version": "1",
+            f"i{i['indicator']}-base": "99",
+            f"i{i['indicator']}-delivered": "1",
+        },
+    ),
+    "preview-indicator": (
+        "post",
+        lambda i: reverse("assessments:preview-indicator", args=[i["pk"], i["indicator"]]),
+        lambda i: {f"i{i['indicator']}-base": "10", f"i{i['indicator']}-delivered": "8"},
+    ),
+    "save-question": (
+        "post",
+        lambda i: reverse("assessments:save-question", args=[i["pk"], i["question"]]),
+        lambda i: {f"q{i['question']}-version": "1", f"q{i['question']}-satisfied": "1"},
+    ),
+    "upload-evidence": (
+        "post",
+        lambda i: reverse("assessments:upload-evidence", args=[i["pk"], i["indicator"]]),
+        lambda i: {"file": factories.pdf_upload("อื่น.pdf")},
+    ),
+    "history": ("get", lambda i: reverse("assessments:history", args=[i["pk"], i["indicator"]]), None),
+    "download-evidence": (
+        "get",
+        lambda i: reverse("assessments:download-evidence", args=[i["pk"], i["evidence"]]),
+        None,
+    ),
+    "remove-evidence": (
+        "post",
+        lambda i: reverse("assessments:remove-evidence", args=[i["pk"], i["evidence"]]),
+        lambda i: {},
+    ),
+    "comment": (
+        "post",
+        lambda i: reverse("assessments:comment", args=[i["pk"]]),
+        lambda i: {"indicator": str(i["indicator"]), "body": "ข้อความจากภายนอก"},
+    ),
+    "submit": ("get", lambda i: reverse("assessments:submit", args=[i["pk"]]), None),
+    "submit-post": (
+        "post",
+        lambda i: reverse("assessments:submit", args=[i["pk"]]),
+        lambda i: {"certifier_name": "x", "certifier_position": "y", "confirmed": "on"},
+    ),
+    "receipt": ("get", lambda i: reverse("assessments:receipt", args=[i["pk"]]), None),
+    "review": ("get", lambda i: reverse("assessments:review", args=[i["pk"]]), None),
+    "review-post": (
+        "post",
+        lambda i: reverse("assessments:review", args=[i["pk"]]),
+        lambda i: {"action": "return", f"reason-{i['indicator']}": "จากภายนอก"},
+    ),
+    "reopen": ("post", lambda i: reverse("assessments:reopen", args=[i["pk"]]), lambda i: {"reason": "จากภายนอก"}),
+    "extend": (
+        "post",
+        lambda i: reverse("assessments:extend", args=[i["pk"]]),
+        lambda i: {"until": "2600-01-01", "reason": "จากภายนอก"},
+    ),
+}
+
+IN_SCOPE = ["staff", "head", "district_officer", "province_officer", "national_admin", "committee_viewer"]
+OUT_OF_SCOPE = [
+    "neighbour_staff",  # another อปท. in the same district
+    "neighbour_head",
+    "other_district_officer",  # another district of the same province
+    "outsider_province_officer",  # another province
+    "outsider_staff",
+    "no_role",
+]
+
+
+def _user(request, users, role):
+    return getattr(users, role) if hasattr(users, role) else request.getfixturevalue(role)
+
+
+def _call(client, route, ids):
+    method, url, data = ROUTES[route]
+    if method == "get":
+        return client.get(url(ids))
+    return client.post(url(ids), data(ids))
+
+
+def _snapshot(assessment):
+    stored = fresh(assessment)
+    return (
+        stored.status,
+        stored.version,
+        list(Answer.objects.filter(assessment=assessment).order_by("pk").values_list("pk", "version")),
+        list(SatisfactionAnswer.objects.filter(assessment=assessment).values_list("pk", "version")),
+        list(Evidence.objects.filter(assessment=assessment).values_list("pk", flat=True)),
+        Comment.objects.filter(assessment=assessment).count(),
+        stored.extensions.count(),
+    )
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+@pytest.mark.parametrize("role", OUT_OF_SCOPE)
+def test_officers_outside_the_scope_get_404_and_change_nothing(request, submitted, users, client_for, role, route):
+    ids = _ids(submitted)
+    before = _snapshot(submitted)
+    response = _call(client_for(_user(request, users, role)), route, ids)
+    assert response.status_code == 404
+    assert _snapshot(submitted) == before
+
+
+# A POST to the review page by someone who may not review this return now is a 404 by design (views.review):
+# the return is visible to them, the action is not.
+REVIEWERS_NOW = {"district_officer", "national_admin"}
+IN_SCOPE_CASES = [
+    (role, route) for role in IN_SCOPE for route in ROUTES if route != "review-post" or role in REVIEWERS_NOW
+]
+
+
+@pytest.mark.parametrize(("role", "route"), IN_SCOPE_CASES)
+def test_users_in_scope_reach_every_route(request, submitted, users, client_for, role, route):
+    response = _call(client_for(_user(request, users, role)), route, _ids(submitted))
+    assert response.status_code != 404
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("role", sorted(set(IN_SCOPE) - REVIEWERS_NOW))
+def test_a_review_post_by_someone_who_may_not_review_is_404_and_changes_nothing(
+    request, submitted, users, client_for, role
+):
+    before = _snapshot(submitted)
+    response = _call(client_for(_user(request, users, role)), "review-post", _ids(submitted))
+    assert response.status_code == 404
+    assert _snapshot(submitted) == before
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_anonymous_visitors_are_sent_to_login(submitted, client, route):
+    response = _call(client, route, _ids(submitted))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_return_that_does_not_exist_is_404_even_for_the_nation(submitted, users, client_for):
+    client = client_for(users.national_admin)
+    assert client.get(reverse("assessments:overview", args=[submitted.pk + 1000])).status_code == 404
+
+
+def test_an_indicator_of_another_framework_is_404(submitted, users, client_for):
+    other = factories.make_published_framework(code="B-2567")
+    ratio = factories.indicator(other, RATIO)
+    client = client_for(users.staff)
+    assert client.get(reverse("assessments:history", args=[submitted.pk, ratio.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------- for_user on the models
+
+
+@pytest.fixture
+def two_returns(assessment, users, world, open_round):
+    """Our return filled by our staff, and the outside province's return filled by its staff."""
+    factories.fill_return(assessment, users.staff)
+    outside = open_round.assessments.get(local_government=world.outside_local_government)
+    factories.fill_return(outside, users.outsider_staff)
+    return assessment, outside
+
+
+VISIBLE_LGS = {
+    "staff": {"local_government"},
+    "head": {"local_government"},
+    "district_officer": {"local_government", "neighbour_same_district"},
+    "province_officer": {"local_government", "neighbour_same_district", "local_government_other_district"},
+    "national_admin": {
+        "local_government",
+        "neighbour_same_district",
+        "local_government_other_district",
+        "outside_local_government",
+    },
+    "committee_viewer": {
+        "local_government",
+        "neighbour_same_district",
+        "local_government_other_district",
+        "outside_local_government",
+    },
+    "outsider_staff": {"outside_local_government"},
+    "outsider_province_officer": {"outside_local_government"},
+    "no_role": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(VISIBLE_LGS))
+def test_assessment_for_user_is_the_scope(open_round, world, users, role):
+    expected = {getattr(world, name).pk for name in VISIBLE_LGS[role]}
+    seen = set(Assessment.objects.for_user(users.by_name(role)).values_list("local_government_id", flat=True))
+    assert seen == expected
+
+
+@pytest.mark.parametrize("role", list(VISIBLE_LGS))
+def test_answers_evidence_and_comments_follow_the_return_scope(two_returns, world, users, role):
+    ours, outside = two_returns
+    expected = {
+        pk
+        for pk, name in ((ours.pk, "local_government"), (outside.pk, "outside_local_government"))
+        if name in VISIBLE_LGS[role]
+    }
+    user = users.by_name(role)
+    assert set(Answer.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
+    assert set(Evidence.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
+    assert set(SatisfactionAnswer.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
+
+
+def test_an_inactive_user_sees_nothing(two_returns, users):
+    users.national_admin.is_active = False
+    users.national_admin.save()
+    assert not Assessment.objects.for_user(users.national_admin).exists()
+    assert not Answer.objects.for_user(users.national_admin).exists()
+
+
+def test_the_list_shows_only_returns_in_scope(open_round, users, client_for):
+    response = client_for(users.district_officer).get(reverse("assessments:list"))
+    names = {a.local_government.name_th for a in response.context["page"].object_list}
+    assert names == {"หนองป่าครั่ง", "สันผีเสื้อ"}
+
+
+def test_staff_of_the_return_see_it_in_draft(assessment, users, client_for):
+    response = client_for(users.staff).get(reverse("assessments:overview", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert fresh(assessment).status == Status.DRAFT
