@@ -383,9 +383,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _page_context(request, assessment)
     transition = "resubmit" if assessment.status == Status.RETURNED else "submit"
     may_certify = workflow.can(transition, request.user, assessment)
+    # Prefill with the previous certification (a resubmission), else with the head's own name and position.
     form = CertifyForm(
         request.POST or None,
-        initial={"certifier_name": request.user.get_full_name(), "certifier_position": request.user.position},
+        initial={
+            "certifier_name": assessment.certifier_name or request.user.get_full_name(),
+            "certifier_position": assessment.certifier_position or request.user.position,
+        },
     )
     if request.method == "POST" and may_certify and form.is_valid():
         data = form.cleaned_data

@@ -59,17 +59,6 @@
     window.setTimeout(() => htmx.trigger(box, "change"), 1000 * 2 ** tries);
   });
 
-  // Keep the cursor where it was when a block is replaced (satisfaction rows swap their HTML).
-  let focusedId = null;
-  document.addEventListener("htmx:beforeSwap", () => {
-    focusedId = document.activeElement ? document.activeElement.id : null;
-  });
-  document.addEventListener("htmx:afterSettle", () => {
-    if (!focusedId) return;
-    const again = document.getElementById(focusedId);
-    if (again && document.activeElement !== again) again.focus();
-  });
-
   form.addEventListener("submit", () => dirty.clear());
   window.addEventListener("beforeunload", (event) => {
     if (dirty.size === 0) return;
