@@ -101,8 +101,23 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         general_comments=assessment.comments.filter(indicator=None).select_related("author"),
         extension_form=ExtensionForm() if _may_extend(request.user, assessment) else None,
         extensions=assessment.extensions.select_related("granted_by"),
+        timeline=_status_timeline(assessment),
     )
     return render(request, "assessments/overview.html", context)
+
+
+def _status_timeline(assessment: Assessment) -> list[dict]:
+    """Each status change of the return (who, when, from, to), oldest first, from its audit history."""
+    rows = assessment.history.select_related("history_user").order_by("history_date", "history_id")
+    labels = dict(Status.choices)
+    timeline, previous = [], Status.DRAFT  # every return starts as a draft (created in bulk when the round opens)
+    for row in rows:
+        if row.status != previous:
+            timeline.append(
+                {"when": row.history_date, "who": row.history_user, "old": labels[previous], "new": labels[row.status]}
+            )
+            previous = row.status
+    return timeline
 
 
 def _may_extend(user, assessment: Assessment) -> bool:

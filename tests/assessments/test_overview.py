@@ -1,0 +1,32 @@
+"""The overview: progress per area, what blocks submission, and the status history of the return."""
+
+from django.urls import reverse
+
+from localstandards.assessments import services
+from tests.assessments import factories
+
+
+def test_the_overview_lists_each_status_change_with_who_made_it(submitted, users, client_for):
+    ratio = factories.indicator(submitted.framework, factories.RATIO)
+    services.return_for_correction(
+        submitted, users.district_officer, "district", reasons={ratio.pk: "ตรวจใหม่"}, reopen_all=False
+    )
+    response = client_for(users.staff).get(reverse("assessments:overview", args=[submitted.pk]))
+    timeline = response.context["timeline"]
+    assert [(t["old"], t["new"]) for t in timeline] == [
+        ("กำลังจัดทำ", "ส่งแล้ว: รออำเภอตรวจสอบ"),
+        ("ส่งแล้ว: รออำเภอตรวจสอบ", "ส่งกลับแก้ไข"),
+    ]
+    assert [t["who"] for t in timeline] == [users.head, users.district_officer]
+    assert "ประวัติสถานะ" in response.content.decode()
+
+
+def test_the_overview_counts_answers_and_links_every_blocker(assessment, users, client_for):
+    response = client_for(users.staff).get(reverse("assessments:overview", args=[assessment.pk]))
+    (area,) = response.context["areas"]
+    assert (area.answered, area.required) == (0, area.required)
+    blockers = response.context["blockers"]
+    assert blockers
+    body = response.content.decode()
+    for blocker in blockers[:12]:
+        assert f"#{blocker.anchor}" in body
