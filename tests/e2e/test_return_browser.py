@@ -98,6 +98,7 @@ def test_a_return_from_entry_to_acceptance(live_server, world, users, page, scre
         page.goto(f"{base}{href}")
         fill_area(page)
         if number == 0:
+            page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=screenshot_dir / "return-entry.png", full_page=False)
     page.goto(f"{base}/returns/{assessment.pk}/")
     blockers = page.locator(".blockers").inner_text() if page.locator(".blockers").count() else ""
