@@ -31,6 +31,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = Framework.objects.filter(status=FrameworkStatus.PUBLISHED)
+        self.fields["framework"].empty_label = _("Choose a published framework version")
         for field in self.fields.values():
             if isinstance(field, forms.BooleanField):
                 field.widget.attrs["class"] = "form-check-input"

@@ -30,7 +30,7 @@ def test_search_and_open_a_local_government(live_server, world, users, page, scr
     assert page.get_by_role("heading", name="สวัสดี").is_visible() or "สวัสดี" in page.content()
     page.screenshot(path=screenshot_dir / "home-province-officer.png", full_page=True)
 
-    page.get_by_role("link", name="องค์กรปกครองส่วนท้องถิ่น").first.click()
+    page.get_by_role("link", name="ทะเบียน อปท.").click()
     page.get_by_label("ชื่อหรือรหัส อปท.").fill("ดอย")
     # HTMX replaces the results as the officer types.
     page.wait_for_function("() => !document.querySelector('#results').textContent.includes('หนองป่าครั่ง')")
