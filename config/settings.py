@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "localstandards.registry",
     "localstandards.frameworks",
     "localstandards.assessments",
+    "localstandards.scoring",
     "simple_history",
 ]
 

@@ -760,7 +760,15 @@ def submit(assessment: Assessment, user, *, certifier_name: str, certifier_posit
             accepted_at=timezone.now() if new_status == Status.ACCEPTED else None,
         )
         assessment.reopened_indicators.clear()
+        rescore_assessment(assessment)
     return assessment
+
+
+def rescore_assessment(assessment: Assessment) -> None:
+    """Rebuild the stored results of this return (a cache of the scoring functions) in the same transaction."""
+    from localstandards.scoring.services import rescore_assessment as rebuild
+
+    rebuild(assessment)
 
 
 def accept(assessment: Assessment, user, level: str) -> Assessment:
@@ -774,6 +782,7 @@ def accept(assessment: Assessment, user, level: str) -> Assessment:
         )
         if new_status == Status.ACCEPTED:
             notify(assessment, _("The return of %(lg)s was accepted."))
+        rescore_assessment(assessment)
     return assessment
 
 
@@ -821,6 +830,7 @@ def reopen(assessment: Assessment, user, reason: str) -> Assessment:
         assessment.reopened_indicators.clear()
         Comment.objects.create(assessment=assessment, author=user, body=reason.strip(), kind=Comment.Kind.REOPEN_REASON)
         notify(assessment, _("The return of %(lg)s was reopened."))
+        rescore_assessment(assessment)
     return assessment
 
 

@@ -333,3 +333,15 @@ def test_the_e_mail_link_is_an_absolute_address(submitted, users, django_capture
         services.accept(submitted, users.province_officer, "province")
     path = reverse("assessments:overview", args=[submitted.pk])
     assert re.search(rf"https?://[^\s/]+{re.escape(path)}", mail.outbox[0].body)
+
+
+def test_submission_accept_and_reopen_rebuild_the_stored_results(submitted, users):
+    from localstandards.scoring.models import ReturnScore
+
+    first = ReturnScore.objects.get(assessment=submitted)
+    assert first.assessment_status == submitted.status
+    services.accept(submitted, users.district_officer, "district")
+    services.accept(submitted, users.province_officer, "province")
+    assert ReturnScore.objects.get(assessment=submitted).assessment_status == "accepted"
+    services.reopen(submitted, users.national_admin, "ตรวจใหม่")
+    assert ReturnScore.objects.get(assessment=submitted).assessment_status == "returned"

@@ -75,7 +75,7 @@ def fill_area(page) -> None:
         page.wait_for_load_state()
 
 
-def test_a_return_from_entry_to_acceptance(live_server, world, users, page, screenshot_dir, settings, tmp_path):
+def test_a_return_from_entry_to_acceptance(live_server, world, users, page, phone, screenshot_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     framework = import_workbook(SAMPLE.read_bytes(), publish=True).framework
     today = timezone.localdate()
@@ -119,6 +119,14 @@ def test_a_return_from_entry_to_acceptance(live_server, world, users, page, scre
     assert assessment.receipt_checksum in page.content()
     page.screenshot(path=screenshot_dir / "return-receipt.png", full_page=True)
 
+    # On a 360 px phone the entry and review pages fit the screen.
+    log_in(phone, base, "district_officer")
+    phone.goto(f"{base}/returns/{assessment.pk}/review/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=screenshot_dir / "return-review-phone.png", full_page=False)
+    phone.goto(f"{base}{areas[0]}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
     # The district returns one indicator with a reason.
     log_in(page, base, "district_officer")
     page.goto(f"{base}/returns/{assessment.pk}/review/")
@@ -138,9 +146,13 @@ def test_a_return_from_entry_to_acceptance(live_server, world, users, page, scre
     card = page.locator(f"#i{returned_indicator}")
     assert "ทะเบียนทางหลวงท้องถิ่น" in card.inner_text()
     assert page.locator(".indicator-card fieldset[disabled]").count() > 0
+    version_before = page.get_attribute(f"#i{returned_indicator}-version", "value")
     card.locator(f"#i{returned_indicator}-base").fill("12")
     card.locator(f"#i{returned_indicator}-base").press("Tab")
-    page.wait_for_function(f"() => document.querySelector('#i{returned_indicator}-version').value === '2'")
+    page.wait_for_function(
+        f"() => document.querySelector('#i{returned_indicator}-version').value !== '{version_before}'"
+    )
+    wait_saved(page, f"i{returned_indicator}-status")
 
     log_in(page, base, "head")
     page.goto(f"{base}/returns/{assessment.pk}/submit/")
