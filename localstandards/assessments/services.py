@@ -815,6 +815,7 @@ def return_for_correction(
                 assessment=assessment, author=user, body=general_reason.strip(), kind=Comment.Kind.RETURN_REASON
             )
         notify(assessment, _("The return of %(lg)s was returned for correction."))
+        rescore_assessment(assessment)
     return assessment
 
 
