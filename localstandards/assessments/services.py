@@ -172,15 +172,19 @@ def entry_window(assessment: Assessment, now: dt.datetime | None = None) -> Wind
     return Window(state, deadline, max(days_left, 0))
 
 
-def grant_extension(assessment: Assessment, user, until: dt.date, reason: str) -> Extension:
-    scope_ok = user.is_national_admin or (
+def may_grant_extension(user, assessment: Assessment) -> bool:
+    """National administrators always; the province's officer only when the round allows it."""
+    return user.is_national_admin or (
         assessment.round.province_may_extend
         and any(
             m.role == Role.PROVINCE_OFFICER and m.province_id == assessment.local_government.province_id
             for m in user.cached_memberships
         )
     )
-    if not scope_ok:
+
+
+def grant_extension(assessment: Assessment, user, until: dt.date, reason: str) -> Extension:
+    if not may_grant_extension(user, assessment):
         raise NotAllowed(_("You may not grant extensions for this local government."))
     if not reason.strip():
         raise AssessmentError(_("Give a reason for the extension."))
@@ -504,7 +508,30 @@ class SaveResult:
     outcome: IndicatorOutcome
 
 
-ANSWER_FIELDS = ("base", "delivered", "count", "answer", "note")
+def _versioned_write(model, keys: dict, values: dict, expected_version: int, user):
+    """Write `values` to the row identified by `keys` only if it is still at `expected_version`.
+
+    The version check and the write are one UPDATE, so of two concurrent saves of the same version exactly one
+    wins; the other raises VersionConflict with the saved row. History is recorded explicitly because a queryset
+    update sends no signal, and the empty row created to version against is made without one either.
+    """
+    with transaction.atomic():
+        model.objects.bulk_create([model(**keys)], ignore_conflicts=True)
+        row = model.objects.get(**keys)
+        updated = model.objects.filter(pk=row.pk, version=expected_version).update(
+            version=F("version") + 1, updated_by=user, updated_at=timezone.now(), **values
+        )
+        if not updated:
+            raise VersionConflict(model.objects.select_related("updated_by").get(pk=row.pk))
+        row.refresh_from_db()
+        model.history.model.objects.create(
+            **{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields},
+            history_date=timezone.now(),
+            history_type="~" if row.version > 1 else "+",
+            history_user=user,
+        )
+        Assessment.objects.filter(pk=row.assessment_id).update(last_activity_at=timezone.now())
+    return row
 
 
 def save_answer(
@@ -522,28 +549,9 @@ def save_answer(
     values, errors, warnings = clean_answer(indicator, raw, lg.type, target)
     if errors:
         raise InvalidAnswer(errors)
-    with transaction.atomic():
-        # An empty row to version against; bulk_create sends no signal, so history starts with the first real save.
-        Answer.objects.bulk_create([Answer(assessment=assessment, indicator=indicator)], ignore_conflicts=True)
-        answer = Answer.objects.get(assessment=assessment, indicator=indicator)
-        # The version check and the write are one UPDATE: of two concurrent saves of the same version, one wins.
-        updated = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
-            version=F("version") + 1, updated_by=user, updated_at=timezone.now(), **values
-        )
-        if not updated:
-            raise VersionConflict(Answer.objects.select_related("updated_by").get(pk=answer.pk))
-        answer.refresh_from_db()
-        # Record history explicitly: a queryset update does not send the signals history listens to.
-        answer._history_user = user
-        Answer.history.model.objects.create(
-            **{f: getattr(answer, f) for f in ("id", "assessment_id", "indicator_id", "version", "updated_by_id")},
-            **{f: getattr(answer, f) for f in ANSWER_FIELDS},
-            updated_at=answer.updated_at,
-            history_date=timezone.now(),
-            history_type="~" if answer.version > 1 else "+",
-            history_user=user,
-        )
-        Assessment.objects.filter(pk=assessment.pk).update(last_activity_at=timezone.now())
+    answer = _versioned_write(
+        Answer, {"assessment": assessment, "indicator": indicator}, values, expected_version, user
+    )
     thresholds = label_thresholds(assessment.framework)
     return SaveResult(answer, warnings, outcome_of(indicator, answer, target, thresholds))
 
@@ -562,32 +570,9 @@ def save_satisfaction(assessment: Assessment, question, user, raw: dict[str, str
             errors[name] = str(error)
     if errors:
         raise InvalidAnswer(errors)
-    with transaction.atomic():
-        SatisfactionAnswer.objects.bulk_create(
-            [SatisfactionAnswer(assessment=assessment, question=question)], ignore_conflicts=True
-        )
-        answer = SatisfactionAnswer.objects.get(assessment=assessment, question=question)
-        updated = SatisfactionAnswer.objects.filter(pk=answer.pk, version=expected_version).update(
-            version=F("version") + 1, updated_by=user, updated_at=timezone.now(), **values
-        )
-        if not updated:
-            raise VersionConflict(SatisfactionAnswer.objects.select_related("updated_by").get(pk=answer.pk))
-        answer.refresh_from_db()
-        answer._history_user = user
-        SatisfactionAnswer.history.model.objects.create(
-            id=answer.id,
-            assessment_id=answer.assessment_id,
-            question_id=answer.question_id,
-            satisfied=answer.satisfied,
-            needs_improvement=answer.needs_improvement,
-            version=answer.version,
-            updated_by_id=answer.updated_by_id,
-            updated_at=answer.updated_at,
-            history_date=timezone.now(),
-            history_type="~" if answer.version > 1 else "+",
-            history_user=user,
-        )
-        Assessment.objects.filter(pk=assessment.pk).update(last_activity_at=timezone.now())
+    answer = _versioned_write(
+        SatisfactionAnswer, {"assessment": assessment, "question": question}, values, expected_version, user
+    )
     return answer
 
 

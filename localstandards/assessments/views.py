@@ -99,7 +99,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         areas=areas,
         blockers=services.submission_blockers(assessment, areas),
         general_comments=assessment.comments.filter(indicator=None).select_related("author"),
-        extension_form=ExtensionForm() if _may_extend(request.user, assessment) else None,
+        extension_form=ExtensionForm() if services.may_grant_extension(request.user, assessment) else None,
         extensions=assessment.extensions.select_related("granted_by"),
         timeline=_status_timeline(assessment),
     )
@@ -118,18 +118,6 @@ def _status_timeline(assessment: Assessment) -> list[dict]:
             )
             previous = row.status
     return timeline
-
-
-def _may_extend(user, assessment: Assessment) -> bool:
-    from localstandards.accounts.models import Role
-
-    return user.is_national_admin or (
-        assessment.round.province_may_extend
-        and any(
-            m.role == Role.PROVINCE_OFFICER and m.province_id == assessment.local_government.province_id
-            for m in user.cached_memberships
-        )
-    )
 
 
 @login_required
