@@ -55,8 +55,14 @@ def local_government_detail(request: HttpRequest, pk: int) -> HttpResponse:
         LocalGovernment.objects.for_user(request.user).select_related("province", "district"), pk=pk
     )
     scope = accessible_units(request.user)
+    from localstandards.assessments.models import Assessment
+
     context = {
         "lg": local_government,
+        "returns": Assessment.objects.for_user(request.user)
+        .filter(local_government=local_government)
+        .select_related("round")
+        .order_by("-round__fiscal_year", "-round__opens_on"),
         "can_open_province": scope.covers_province(local_government.province_id),
         "can_open_district": local_government.district_id
         and District.objects.for_user(request.user).filter(pk=local_government.district_id).exists(),

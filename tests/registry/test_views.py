@@ -153,3 +153,18 @@ def test_the_local_government_page_shows_its_registry_details(world, users, clie
     assert "5500101" in body
     assert 'href="http://www.example.go.th"' in body
     assert "12.50" in body
+
+
+@pytest.mark.django_db
+def test_the_local_government_page_lists_its_returns(world, users, client_for):
+    from tests.assessments import factories
+
+    page = client_for(users.staff).get(reverse("registry:local-government", args=[world.local_government.pk]))
+    assert list(page.context["returns"]) == []
+    assert "ยังไม่มีรอบการประเมิน" in page.content.decode()
+
+    factories.open_test_round(factories.make_published_framework(), name="รอบทดสอบ 2567")
+    page = client_for(users.staff).get(reverse("registry:local-government", args=[world.local_government.pk]))
+    (only,) = page.context["returns"]
+    assert only.local_government == world.local_government
+    assert "รอบทดสอบ 2567" in page.content.decode()
