@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "localstandards.registry",
     "localstandards.frameworks",
     "localstandards.assessments",
+    "localstandards.progress",
     "localstandards.scoring",
     "simple_history",
 ]
@@ -169,6 +170,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/sarabun", NODE_MODULES / "@fontsource" / "sarabun"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

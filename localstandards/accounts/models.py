@@ -29,6 +29,14 @@ class User(AbstractUser):
         return self._memberships_cache
 
     @property
+    def follows_progress(self) -> bool:
+        """National, provincial and district officers follow the progress of a round; committee viewers too."""
+        return self.is_active and (
+            self.is_national_admin
+            or self.has_role(Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMITTEE_VIEWER)
+        )
+
+    @property
     def is_national_admin(self) -> bool:
         return self.is_active and (self.is_superuser or self.has_role(Role.NATIONAL_ADMIN))
 

@@ -108,6 +108,9 @@ class Assessment(models.Model):
     reopened_all = models.BooleanField(_("all indicators reopened"), default=True)
     reopened_indicators = models.ManyToManyField("frameworks.Indicator", blank=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(
+        _("first submitted"), null=True, blank=True, help_text=_("For the on-time rate; later resubmissions keep it.")
+    )
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -737,6 +737,7 @@ def submit(assessment: Assessment, user, *, certifier_name: str, certifier_posit
             user,
             new_status,
             submitted_at=timezone.now(),
+            first_submitted_at=assessment.first_submitted_at or timezone.now(),
             certified_by=user,
             certifier_name=certifier_name.strip()[:200],
             certifier_position=certifier_position.strip()[:200],

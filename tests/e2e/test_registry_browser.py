@@ -69,4 +69,4 @@ def test_the_registry_is_usable_on_a_phone(live_server, world, users, phone, scr
     phone.screenshot(path=screenshot_dir / "local-government-phone.png", full_page=True)
     # The menu opens from the toggler.
     phone.get_by_role("button", name="เปิดเมนู").click()
-    assert phone.get_by_role("link", name="จังหวัด").is_visible()
+    assert phone.get_by_role("link", name="ทะเบียน อปท.").is_visible()

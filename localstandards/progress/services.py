@@ -1,0 +1,248 @@
+"""Progress of a round at every level (nation → region → province → district → local government).
+
+Counts come straight from the returns' statuses; everything is scoped through `Assessment.objects.for_user`.
+States shown: not started (a draft nobody has touched), in progress, awaiting review, returned, final (accepted).
+Reporting rate = returns submitted at least once ÷ expected; on-time rate = first submissions made by the end
+of the return's own last day (the round's, or a later extension) ÷ expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from localstandards.accounts.models import Role, RoleMembership
+from localstandards.assessments.models import Assessment, AssessmentRound, Status, end_of_day
+from localstandards.frameworks.services import indicator_applies, load_tree
+from localstandards.registry.models import Region
+
+STATE_LABELS = {
+    "not_started": _("Not started"),
+    "in_progress": _("In progress"),
+    "awaiting_review": _("Awaiting review"),
+    "returned": _("Returned"),
+    "final": _("Final"),
+}
+LEVELS = ("nation", "region", "province", "district")
+
+
+def state_of(status: str, last_activity_at) -> str:
+    if status == Status.DRAFT:
+        return "in_progress" if last_activity_at else "not_started"
+    if status in (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE):
+        return "awaiting_review"
+    if status == Status.RETURNED:
+        return "returned"
+    return "final"
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ProgressRow:
+    key: str
+    label: str
+    expected: int = 0
+    states: Counter = field(default_factory=Counter)
+    submitted: int = 0
+    on_time: int = 0
+
+    @property
+    def reporting_rate(self) -> Decimal | None:
+        return _percent(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.on_time, self.expected)
+
+    def state_counts(self) -> list[int]:
+        return [self.states.get(state, 0) for state in STATE_LABELS]
+
+    def add(self, other: ProgressRow) -> None:
+        self.expected += other.expected
+        self.states.update(other.states)
+        self.submitted += other.submitted
+        self.on_time += other.on_time
+
+
+@dataclass
+class Progress:
+    assessment_round: AssessmentRound
+    rows: list[ProgressRow]
+    total: ProgressRow
+    daily: list[tuple[dt.date, int, int]]  # day, first submissions that day, cumulative
+    days_left: int
+
+
+GROUPING = {
+    # level: (field to group by, how to label a group)
+    "nation": "local_government__province__region",
+    "region": "local_government__province__code",
+    "province": "local_government__district__code",
+    "district": "local_government_id",
+}
+
+
+def returns_in(user, assessment_round: AssessmentRound, level: str, code: str | None):
+    queryset = Assessment.objects.for_user(user).filter(round=assessment_round)
+    if level == "region":
+        queryset = queryset.filter(local_government__province__region=code)
+    elif level == "province":
+        queryset = queryset.filter(local_government__province__code=code)
+    elif level == "district":
+        queryset = queryset.filter(local_government__district__code=code)
+    return queryset
+
+
+def compute(user, assessment_round: AssessmentRound, level: str, code: str | None = None, today=None) -> Progress:
+    """Counts per child unit of (level, code), in one query over the returns in the user's scope."""
+    group = GROUPING[level]
+    rows_by_key: dict[str, ProgressRow] = {}
+    daily_counter: Counter = Counter()
+    values = (
+        returns_in(user, assessment_round, level, code)
+        .annotate(last_extension=Max("extensions__until"))
+        .values_list(
+            group,
+            "status",
+            "last_activity_at",
+            "first_submitted_at",
+            "last_extension",
+            "local_government__province__name_th",
+            "local_government__district__name_th",
+            "local_government__full_name_th",
+        )
+    )
+    closes_on = assessment_round.closes_on
+    for key, status, activity, first_submitted, extension, province_name, district_name, lg_name in values:
+        key = str(key) if key is not None else "-"
+        label = {
+            "nation": str(Region(key).label) if key in Region.values else "-",
+            "region": province_name,
+            "province": district_name or "-",
+            "district": lg_name,
+        }[level]
+        row = rows_by_key.setdefault(key, ProgressRow(key=key, label=label))
+        row.expected += 1
+        row.states[state_of(status, activity)] += 1
+        if first_submitted:
+            row.submitted += 1
+            deadline = end_of_day(max(closes_on, extension) if extension else closes_on)
+            if first_submitted < deadline:
+                row.on_time += 1
+            daily_counter[timezone.localtime(first_submitted).date()] += 1
+    rows = sorted(rows_by_key.values(), key=lambda r: r.label or "")
+    total = ProgressRow(key="total", label=str(_("Total")))
+    for row in rows:
+        total.add(row)
+    today = today or timezone.localdate()
+    # The curve runs from the opening day to the end of the window (or the last late submission), but not past today.
+    start = assessment_round.opens_on
+    end = min(max(closes_on, max(daily_counter, default=closes_on)), max(today, start))
+    start = max(start, end - dt.timedelta(days=365))  # a curve longer than a year is not read by anyone
+    daily, running = [], sum(n for day, n in daily_counter.items() if day < start)
+    day = start
+    while day <= end:
+        running += daily_counter.get(day, 0)
+        daily.append((day, daily_counter.get(day, 0), running))
+        day += dt.timedelta(days=1)
+    days_left = max((closes_on - today).days, 0)
+    return Progress(assessment_round, rows, total, daily, days_left)
+
+
+@dataclass
+class Laggard:
+    assessment: Assessment
+    state: str
+    progress_percent: int
+    contacts: list
+
+
+def applicable_counts(framework) -> dict[str, int]:
+    """How many indicators (plus satisfaction questions) each type of local government must answer."""
+    tree = load_tree(framework)
+    questions = tree.questions.count()
+    counts = {}
+    from localstandards.registry.models import LocalGovernmentType
+
+    for kind in LocalGovernmentType.values:
+        counts[kind] = questions + sum(1 for i in tree.indicators.all() if indicator_applies(i, kind)[0])
+    return counts
+
+
+def laggards(
+    user,
+    assessment_round: AssessmentRound,
+    level: str,
+    code: str | None,
+    *,
+    state: str = "",
+    lg_type: str = "",
+    order: str = "name",
+) -> list[Laggard]:
+    """Returns in scope not yet submitted (or sent back), with progress and whom to call."""
+    queryset = (
+        returns_in(user, assessment_round, level, code)
+        .filter(status__in=[Status.DRAFT, Status.RETURNED])
+        .select_related("local_government__province", "local_government__district")
+        .annotate(
+            answered=Count("answers", filter=Q(answers__version__gt=0), distinct=True)
+            + Count("satisfaction_answers", filter=Q(satisfaction_answers__version__gt=0), distinct=True)
+        )
+    )
+    if lg_type:
+        queryset = queryset.filter(local_government__type=lg_type)
+    required = applicable_counts(assessment_round.framework)
+    contacts: dict[int, list] = defaultdict(list)
+    lg_ids = [a.local_government_id for a in queryset]
+    for membership in (
+        RoleMembership.objects.filter(local_government_id__in=lg_ids, role__in=[Role.LG_HEAD, Role.LG_STAFF])
+        .select_related("user")
+        .order_by("role", "user__first_name")
+    ):
+        if membership.user.is_active:
+            contacts[membership.local_government_id].append(membership)
+    result = []
+    for assessment in queryset:
+        item_state = state_of(assessment.status, assessment.last_activity_at)
+        if state and item_state != state:
+            continue
+        needed = required.get(assessment.local_government.type) or 1
+        percent = min(100, round(assessment.answered * 100 / needed))
+        result.append(Laggard(assessment, item_state, percent, contacts.get(assessment.local_government_id, [])))
+    sorters = {
+        "name": lambda x: x.assessment.local_government.name_th,
+        "progress": lambda x: (x.progress_percent, x.assessment.local_government.name_th),
+        "activity": lambda x: (
+            x.assessment.last_activity_at is not None,
+            x.assessment.last_activity_at or timezone.now(),
+        ),
+    }
+    result.sort(key=sorters.get(order, sorters["name"]))
+    return result
+
+
+def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[ProgressRow]]:
+    """National and per-province reporting rates only (no per-local-government detail), for the public page."""
+    total = ProgressRow(key="total", label=str(_("Whole country")))
+    rows: dict[str, ProgressRow] = {}
+    for code, name, submitted, expected in (
+        Assessment.objects.filter(round=assessment_round)
+        .values_list("local_government__province__code", "local_government__province__name_th")
+        .annotate(submitted=Count("pk", filter=Q(first_submitted_at__isnull=False)), expected=Count("pk"))
+        .order_by("local_government__province__name_th")
+    ):
+        row = ProgressRow(key=code, label=name, expected=expected, submitted=submitted)
+        rows[code] = row
+        total.add(row)
+    return total, list(rows.values())

@@ -1,0 +1,191 @@
+"""Progress pages: thin views over progress.services, every read scoped through the one helper."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from localstandards.accounts.models import Role
+from localstandards.accounts.scoping import accessible_units
+from localstandards.assessments.models import AssessmentRound
+from localstandards.core.thaidate import format_datetime
+from localstandards.progress import services
+from localstandards.registry.models import District, LocalGovernmentType, Province, Region
+
+CHILD_LEVEL = {"nation": "region", "region": "province", "province": "district", "district": None}
+
+
+def _latest_round() -> AssessmentRound | None:
+    return AssessmentRound.objects.order_by("-fiscal_year", "-opens_on").first()
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Open the progress page at the top of the user's scope."""
+    assessment_round = _latest_round()
+    if assessment_round is None:
+        raise Http404
+    scope = accessible_units(request.user)
+    if scope.nation:
+        return redirect("progress:level", round_id=assessment_round.pk, level="nation", code="all")
+    for membership in request.user.cached_memberships:
+        if membership.role == Role.PROVINCE_OFFICER:
+            return redirect("progress:level", assessment_round.pk, "province", membership.province.code)
+        if membership.role == Role.DISTRICT_OFFICER:
+            return redirect("progress:level", assessment_round.pk, "district", membership.district.code)
+    raise Http404
+
+
+def _unit(request: HttpRequest, level: str, code: str):
+    """The unit a progress page is about; outside the user's scope it does not exist (404)."""
+    if level == "nation":
+        if not accessible_units(request.user).nation:
+            raise Http404
+        return None, _("Whole country")
+    if level == "region":
+        if code not in Region.values or not accessible_units(request.user).nation:
+            raise Http404
+        return None, Region(code).label
+    if level == "province":
+        province = get_object_or_404(Province.objects.for_user(request.user), code=code)
+        return province, _("Province %(name)s") % {"name": province.name_th}
+    if level == "district":
+        district = get_object_or_404(District.objects.for_user(request.user).select_related("province"), code=code)
+        return district, _("District %(name)s") % {"name": district.name_th}
+    raise Http404
+
+
+def _breadcrumbs(level: str, unit) -> list[tuple[str, str, str]]:
+    """(label, level, code) from the nation down to the parent of this page."""
+    crumbs = [(_("Whole country"), "nation", "all")]
+    province = unit if level == "province" else unit.province if level == "district" else None
+    if province is not None:
+        crumbs.append((Region(province.region).label, "region", province.region))
+        if level == "district":
+            crumbs.append((province.name_th, "province", province.code))
+    return crumbs
+
+
+@login_required
+def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResponse:
+    assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
+    unit, title = _unit(request, level, code)
+    progress = services.compute(request.user, assessment_round, level, None if level == "nation" else code)
+    scope = accessible_units(request.user)
+    context = {
+        "round": assessment_round,
+        "rounds": AssessmentRound.objects.order_by("-fiscal_year", "-opens_on"),
+        "level": level,
+        "code": code,
+        "title": title,
+        "progress": progress,
+        "child_level": CHILD_LEVEL[level],
+        "states": services.STATE_LABELS,
+        "breadcrumbs": _breadcrumbs(level, unit) if scope.nation else [],
+        "chart": {
+            "days": [day.isoformat() for day, _n, _c in progress.daily],
+            "daily": [n for _d, n, _c in progress.daily],
+            "cumulative": [c for _d, _n, c in progress.daily],
+            "expected": progress.total.expected,
+            "labels": {"daily": _("Submissions that day"), "cumulative": _("Submitted so far")},
+        },
+    }
+    return render(request, "progress/level.html", context)
+
+
+@login_required
+def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResponse:
+    assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
+    _unit_object, title = _unit(request, level, code)
+    state = request.GET.get("state", "")
+    lg_type = request.GET.get("type", "")
+    order = request.GET.get("order", "name")
+    items = services.laggards(
+        request.user,
+        assessment_round,
+        level,
+        None if level == "nation" else code,
+        state=state if state in services.STATE_LABELS else "",
+        lg_type=lg_type if lg_type in LocalGovernmentType.values else "",
+        order=order,
+    )
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _export(items, export, assessment_round, code)
+    params = request.GET.copy()
+    params.pop("format", None)
+    context = {
+        "round": assessment_round,
+        "level": level,
+        "code": code,
+        "title": title,
+        "items": items,
+        "states": services.STATE_LABELS,
+        "types": LocalGovernmentType.choices,
+        "chosen": {"state": state, "type": lg_type, "order": order},
+        "params": params.urlencode(),
+    }
+    return render(request, "progress/laggards.html", context)
+
+
+def _rows(items: list[services.Laggard]):
+    yield [
+        _("DLA code"),
+        _("Local government"),
+        _("Type"),
+        _("District"),
+        _("Province"),
+        _("State"),
+        _("Progress %"),
+        _("Last activity"),
+        _("Contacts"),
+    ]
+    for item in items:
+        lg = item.assessment.local_government
+        contacts = "; ".join(
+            " ".join(part for part in (str(m.user), m.user.phone, m.user.email) if part) for m in item.contacts
+        )
+        yield [
+            lg.dla_code or "",
+            lg.full_name_th,
+            lg.get_type_display(),
+            str(lg.district or ""),
+            str(lg.province),
+            str(services.STATE_LABELS[item.state]),
+            item.progress_percent,
+            format_datetime(item.assessment.last_activity_at, digits=False) if item.assessment.last_activity_at else "",
+            contacts,
+        ]
+
+
+def _export(items, kind: str, assessment_round: AssessmentRound, code: str) -> HttpResponse:
+    filename = f"not-submitted-{assessment_round.fiscal_year}-{code}.{kind}"
+    if kind == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # Excel opens UTF-8 Thai text correctly with a byte-order mark
+        writer = csv.writer(response)
+        for row in _rows(items):
+            writer.writerow(row)
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "not-submitted"
+        for row in _rows(items):
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        workbook.save(response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def public_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Open to everyone: national and provincial reporting rates, nothing about single local governments."""
+    assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
+    total, rows = services.public_rates(assessment_round)
+    return render(request, "progress/public.html", {"round": assessment_round, "total": total, "rows": rows})

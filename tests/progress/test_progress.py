@@ -1,0 +1,140 @@
+"""Progress at every level equals a direct count of returns by status; laggards; exports; the public page."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from localstandards.assessments import services
+from localstandards.assessments.models import Assessment, Status
+from localstandards.progress import services as progress
+from tests.assessments import factories
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def round_(world):
+    return factories.open_test_round(factories.make_published_framework())
+
+
+@pytest.fixture
+def one_submitted(round_, world, users):
+    assessment = Assessment.objects.get(round=round_, local_government=world.local_government)
+    factories.fill_return(assessment, users.staff)
+    factories.certify(factories.fresh(assessment), users.head)
+    return factories.fresh(assessment)
+
+
+def direct_counts(queryset) -> dict:
+    return {
+        "expected": queryset.count(),
+        "submitted": queryset.exclude(first_submitted_at=None).count(),
+        "not_started": queryset.filter(status=Status.DRAFT, last_activity_at=None).count(),
+        "awaiting_review": queryset.filter(status__in=[Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE]).count(),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("level", "code", "filters"),
+    [
+        ("nation", None, {}),
+        ("region", "NORTH", {"local_government__province__region": "NORTH"}),
+        ("province", "50", {"local_government__province__code": "50"}),
+        ("district", "5001", {"local_government__district__code": "5001"}),
+    ],
+)
+def test_counts_at_each_level_equal_a_direct_count(one_submitted, round_, users, level, code, filters):
+    result = progress.compute(users.national_admin, round_, level, code)
+    expected = direct_counts(Assessment.objects.filter(round=round_, **filters))
+    assert result.total.expected == expected["expected"]
+    assert result.total.submitted == expected["submitted"]
+    assert result.total.states["not_started"] == expected["not_started"]
+    assert result.total.states["awaiting_review"] == expected["awaiting_review"]
+    assert sum(row.expected for row in result.rows) == result.total.expected
+
+
+@pytest.mark.django_db
+def test_rates_and_the_daily_curve(one_submitted, round_, users):
+    result = progress.compute(users.province_officer, round_, "province", "50")
+    assert result.total.expected == 3
+    assert (result.total.submitted, result.total.on_time) == (1, 1)
+    assert str(result.total.reporting_rate) == "33.3"
+    today = timezone.localdate()
+    assert (today, 1, 1) in result.daily
+    assert result.daily[-1][2] == 1
+
+
+@pytest.mark.django_db
+def test_a_late_submission_is_not_on_time_unless_an_extension_covers_it(world, users):
+    framework = factories.make_published_framework()
+    round_ = factories.open_test_round(framework, opens_in=-20, closes_in=-5, review_in=20)
+    assessment = Assessment.objects.get(round=round_, local_government=world.local_government)
+    Assessment.objects.filter(pk=assessment.pk).update(first_submitted_at=timezone.now())
+    assert progress.compute(users.national_admin, round_, "district", "5001").total.on_time == 0
+    services.grant_extension(assessment, users.national_admin, timezone.localdate() + dt.timedelta(days=1), "น้ำท่วม")
+    assert progress.compute(users.national_admin, round_, "district", "5001").total.on_time == 1
+
+
+@pytest.mark.django_db
+def test_each_officer_sees_only_their_scope(one_submitted, round_, users, client_for):
+    assert progress.compute(users.district_officer, round_, "nation").total.expected == 2
+    response = client_for(users.district_officer).get(reverse("progress:start"))
+    assert response["Location"] == reverse("progress:level", args=[round_.pk, "district", "5001"])
+    client = client_for(users.district_officer)
+    assert client.get(reverse("progress:level", args=[round_.pk, "province", "50"])).status_code == 404
+    assert client.get(reverse("progress:level", args=[round_.pk, "district", "5002"])).status_code == 404
+    assert client.get(reverse("progress:level", args=[round_.pk, "nation", "all"])).status_code == 404
+    outsider = client_for(users.outsider_province_officer)
+    assert outsider.get(reverse("progress:level", args=[round_.pk, "province", "50"])).status_code == 404
+    assert outsider.get(reverse("progress:laggards", args=[round_.pk, "province", "50"])).status_code == 404
+    assert client_for(users.staff).get(reverse("progress:start")).status_code == 404
+    page = client_for(users.province_officer).get(reverse("progress:level", args=[round_.pk, "province", "50"]))
+    assert {row.key for row in page.context["progress"].rows} == {"5001", "5002"}
+
+
+@pytest.mark.django_db
+def test_the_not_submitted_list_with_contacts_filters_and_exports(one_submitted, round_, world, users, client_for):
+    users.head.phone = "053-000-111"
+    users.head.save()
+    client = client_for(users.province_officer)
+    url = reverse("progress:laggards", args=[round_.pk, "province", "50"])
+    items = client.get(url).context["items"]
+    assert {i.assessment.local_government.name_th for i in items} == {"สันผีเสื้อ", "ดอยแก้ว"}
+    assert all(i.state == "not_started" and i.progress_percent == 0 for i in items)
+    assert client.get(url, {"state": "in_progress"}).context["items"] == []
+
+    # Sent back for correction: listed again, with its people to call.
+    services.return_for_correction(
+        one_submitted, users.district_officer, "district", reasons={}, reopen_all=True, general_reason="แก้ไข"
+    )
+    returned = [i for i in client.get(url).context["items"] if i.state == "returned"]
+    assert [i.assessment.local_government for i in returned] == [world.local_government]
+    assert returned[0].progress_percent == 100
+    assert {m.user for m in returned[0].contacts} == {users.staff, users.head}
+
+    sheet = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 4
+    assert any("053-000-111" in (row[-1] or "") for row in rows[1:])
+    text = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text)))) == 4
+
+
+@pytest.mark.django_db
+def test_the_public_page_shows_rates_but_no_local_government(one_submitted, round_, client):
+    response = client.get(reverse("progress:public", args=[round_.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "เชียงใหม่" in body and "สงขลา" in body
+    assert "หนองป่าครั่ง" not in body and "สันผีเสื้อ" not in body
+    total = response.context["total"]
+    assert (total.expected, total.submitted) == (4, 1)
