@@ -246,3 +246,22 @@ def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[P
         rows[code] = row
         total.add(row)
     return total, list(rows.values())
+
+
+def top_level(user) -> tuple[str, str] | None:
+    """Where a user's progress page opens: the nation, their province, or their district."""
+    from localstandards.accounts.scoping import accessible_units
+
+    if accessible_units(user).nation:
+        return "nation", "all"
+    for membership in user.cached_memberships:
+        if membership.role == Role.PROVINCE_OFFICER:
+            return "province", membership.province.code
+    for membership in user.cached_memberships:
+        if membership.role == Role.DISTRICT_OFFICER:
+            return "district", membership.district.code
+    return None
+
+
+def latest_round() -> AssessmentRound | None:
+    return AssessmentRound.objects.order_by("-fiscal_year", "-opens_on").first()

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from localstandards.accounts.models import Role
 from localstandards.accounts.scoping import accessible_units
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.thaidate import format_datetime
@@ -20,25 +19,14 @@ from localstandards.registry.models import District, LocalGovernmentType, Provin
 CHILD_LEVEL = {"nation": "region", "region": "province", "province": "district", "district": None}
 
 
-def _latest_round() -> AssessmentRound | None:
-    return AssessmentRound.objects.order_by("-fiscal_year", "-opens_on").first()
-
-
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """Open the progress page at the top of the user's scope."""
-    assessment_round = _latest_round()
-    if assessment_round is None:
+    assessment_round = services.latest_round()
+    where = services.top_level(request.user)
+    if assessment_round is None or where is None:
         raise Http404
-    scope = accessible_units(request.user)
-    if scope.nation:
-        return redirect("progress:level", round_id=assessment_round.pk, level="nation", code="all")
-    for membership in request.user.cached_memberships:
-        if membership.role == Role.PROVINCE_OFFICER:
-            return redirect("progress:level", assessment_round.pk, "province", membership.province.code)
-        if membership.role == Role.DISTRICT_OFFICER:
-            return redirect("progress:level", assessment_round.pk, "district", membership.district.code)
-    raise Http404
+    return redirect("progress:level", assessment_round.pk, *where)
 
 
 def _unit(request: HttpRequest, level: str, code: str):

@@ -138,3 +138,24 @@ def test_the_public_page_shows_rates_but_no_local_government(one_submitted, roun
     assert "หนองป่าครั่ง" not in body and "สันผีเสื้อ" not in body
     total = response.context["total"]
     assert (total.expected, total.submitted) == (4, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "where", "expected"),
+    [
+        ("province_officer", ("province", "50"), 3),
+        ("district_officer", ("district", "5001"), 2),
+        ("national_admin", ("nation", "all"), 4),
+        ("committee_viewer", ("nation", "all"), 4),
+    ],
+)
+def test_officers_home_pages_open_on_the_progress_of_their_scope(round_, users, client_for, role, where, expected):
+    response = client_for(users.by_name(role)).get(reverse("home"))
+    assert response.context["home_progress_where"] == where
+    assert response.context["home_progress"].total.expected == expected
+
+
+@pytest.mark.django_db
+def test_local_government_staff_have_no_progress_panel(round_, users, client_for):
+    assert "home_progress" not in client_for(users.staff).get(reverse("home")).context
