@@ -32,8 +32,7 @@ class User(AbstractUser):
     def follows_progress(self) -> bool:
         """National, provincial and district officers follow the progress of a round; committee viewers too."""
         return self.is_active and (
-            self.is_national_admin
-            or self.has_role(Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMITTEE_VIEWER)
+            self.is_national_admin or self.has_role(Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.COMMITTEE_VIEWER)
         )
 
     @property
