@@ -211,6 +211,7 @@ class IndicatorEntry:
     missing: list[str] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     label_text: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def version(self) -> int:
@@ -237,7 +238,7 @@ class AreaEntry:
 
     @property
     def answered(self) -> int:
-        done = sum(1 for e in self.indicators if not any(m != "evidence" for m in e.missing))
+        done = sum(1 for e in self.indicators if not any(m not in ("evidence", "explanation") for m in e.missing))
         return done + sum(1 for _q, _w, a in self.questions if _satisfaction_complete(a))
 
     @property
@@ -246,7 +247,7 @@ class AreaEntry:
 
     @property
     def complete(self) -> bool:
-        return self.answered == self.required and self.evidence_missing == 0
+        return self.answered == self.required and not any(e.missing for e in self.indicators)
 
 
 def _satisfaction_complete(answer: SatisfactionAnswer | None) -> bool:
@@ -352,7 +353,14 @@ def build_entries(assessment: Assessment, *, area_code: str | None = None) -> li
                         comments=comments.get(indicator.pk, []),
                     )
                 )
-                entries[-1].label_text = texts.get(entries[-1].outcome.label, "")
+                entry = entries[-1]
+                entry.label_text = texts.get(entry.outcome.label, "")
+                if answer is not None:
+                    values = {f: getattr(answer, f) for f in ("base", "delivered", "count", "answer")}
+                    _hard, entry.warnings = check_rules(indicator, values, lg.type, target)
+                    # A soft rule may be broken, but only with an explanation the reviewers can read.
+                    if entry.warnings and not answer.note.strip():
+                        entry.missing.append("explanation")
             if entries:
                 missions.append((mission, entries))
         questions = [(q, q.wording_for(lg.type), satisfaction.get(q.pk)) for q in area.questions.all()]
@@ -376,6 +384,7 @@ def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = 
         "count": _("number missing"),
         "answer": _("yes / no missing"),
         "evidence": _("evidence missing"),
+        "explanation": _("a warning needs an explanation"),
     }
     blockers = []
     for area in areas:
@@ -445,6 +454,30 @@ def parse_number(text: str | None, *, integer: bool = False) -> Decimal | int | 
     return value
 
 
+def check_rules(indicator: Indicator, values: dict, lg_type: str, target) -> tuple[str | None, list[str]]:
+    """The framework's validation rules for these values: (first failing hard rule's message, soft warnings)."""
+    names = {
+        "base": _float(values.get("base")),
+        "delivered": _float(values.get("delivered")),
+        "count": values.get("count"),
+        "answer": values.get("answer"),
+        "target": _float(target),
+        "lg_type": lg_type,
+    }
+    hard, warnings = None, []
+    for rule in indicator.validations.all():
+        try:
+            ok = bool(expressions.evaluate(rule.expression, expressions.VALIDATION, names))
+        except Exception:
+            ok = True  # a rule that cannot be decided on partial input does not block the officer
+        if not ok:
+            if rule.severity == Severity.HARD:
+                hard = hard or rule.message
+            else:
+                warnings.append(rule.message)
+    return hard, warnings
+
+
 def clean_answer(indicator: Indicator, raw: dict[str, str], lg_type: str, target) -> tuple[dict, dict, list[str]]:
     """(values, errors by field, soft warnings) from what the officer typed."""
     values: dict = {"note": (raw.get("note") or "").strip()[:2000]}
@@ -476,24 +509,9 @@ def clean_answer(indicator: Indicator, raw: dict[str, str], lg_type: str, target
         values["answer"] = {"yes": True, "no": False}.get(choice)
     warnings: list[str] = []
     if not errors:
-        names = {
-            "base": _float(values.get("base")),
-            "delivered": _float(values.get("delivered")),
-            "count": values.get("count"),
-            "answer": values.get("answer"),
-            "target": _float(target),
-            "lg_type": lg_type,
-        }
-        for rule in indicator.validations.all():
-            try:
-                ok = bool(expressions.evaluate(rule.expression, expressions.VALIDATION, names))
-            except Exception:
-                ok = True  # a rule that cannot be decided on partial input does not block the officer
-            if not ok:
-                if rule.severity == Severity.HARD:
-                    errors["rule"] = rule.message
-                else:
-                    warnings.append(rule.message)
+        hard, warnings = check_rules(indicator, values, lg_type, target)
+        if hard:
+            errors["rule"] = hard
     return values, errors, warnings
 
 
