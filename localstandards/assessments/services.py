@@ -765,7 +765,15 @@ def submit(assessment: Assessment, user, *, certifier_name: str, certifier_posit
         )
         assessment.reopened_indicators.clear()
         rescore_assessment(assessment)
+        refresh_quality_flags(assessment)
     return assessment
+
+
+def refresh_quality_flags(assessment: Assessment) -> None:
+    """Data-quality flags for reviewers, recomputed whenever the return is (re)submitted."""
+    from localstandards.progress.quality import refresh_flags
+
+    refresh_flags(assessment)
 
 
 def rescore_assessment(assessment: Assessment) -> None:

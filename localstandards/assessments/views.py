@@ -461,7 +461,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assessments:list")
         except services.AssessmentError as error:
             messages.error(request, error.message)
-    context.update(areas=areas, level=level, may_review=may_review)
+    from localstandards.progress.models import QualityFlag
+
+    flags: dict[int, list] = {}
+    for flag in QualityFlag.objects.filter(assessment=assessment).select_related("checked_by"):
+        flags.setdefault(flag.indicator_id, []).append(flag)
+    context.update(
+        areas=areas,
+        level=level,
+        may_review=may_review,
+        flags=flags,
+        flag_list=[flag for items in flags.values() for flag in items],
+    )
     return render(request, "assessments/review.html", context)
 
 

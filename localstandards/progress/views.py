@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from localstandards.accounts.models import Role
 from localstandards.accounts.scoping import accessible_units
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.thaidate import format_datetime
-from localstandards.progress import services
+from localstandards.progress import quality, services
+from localstandards.progress.models import QualityFlag
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
 
 CHILD_LEVEL = {"nation": "region", "region": "province", "province": "district", "district": None}
@@ -177,3 +183,47 @@ def public_round(request: HttpRequest, round_id: int) -> HttpResponse:
     assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
     total, rows = services.public_rates(assessment_round)
     return render(request, "progress/public.html", {"round": assessment_round, "total": total, "rows": rows})
+
+
+@login_required
+def flags_view(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResponse:
+    """Every data-quality flag in the unit, open ones first, for the reviewers who check them."""
+    assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
+    _unit_object, title = _unit(request, level, code)
+    returns = services.returns_in(request.user, assessment_round, level, None if level == "nation" else code)
+    flags = (
+        QualityFlag.objects.for_user(request.user)
+        .filter(assessment__in=returns)
+        .select_related("assessment__local_government", "indicator", "checked_by")
+        .order_by(F("checked_at").asc(nulls_first=True), "assessment__local_government__name_th", "indicator__code")
+    )
+    return render(
+        request,
+        "progress/flags.html",
+        {
+            "round": assessment_round,
+            "level": level,
+            "code": code,
+            "title": title,
+            "flags": flags,
+            "may_check": request.user.is_national_admin
+            or request.user.has_role(Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER),
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = get_object_or_404(QualityFlag.objects.for_user(request.user).select_related("assessment"), pk=pk)
+    try:
+        quality.mark_checked(flag, request.user, request.POST.get("comment", ""))
+        messages.success(request, _("Marked as checked."))
+    except quality.NotAllowed as error:
+        messages.error(request, str(error))
+    except ValueError as error:
+        messages.error(request, str(error))
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    return redirect(target)
