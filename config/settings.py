@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "localstandards.assessments",
     "localstandards.progress",
     "localstandards.scoring",
+    "localstandards.notices",
     "simple_history",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +233,24 @@ LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", IS_PRODUCTION)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if IS_PRODUCTION else "0"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+
+# Background tasks (Django's tasks framework): stored in the database and run by `manage.py db_worker`
+# (django-tasks-db). Tests run them at once (TASKS_BACKEND=immediate, set by DJANGO_ENV=test or pytest).
+# See docs/reminders.md.
+_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASKS_BACKENDS[
+            os.environ.get("TASKS_BACKEND", "immediate" if ENVIRONMENT == "test" else "database")
+        ],
+        "QUEUES": ["default"],
+    }
+}
+# The hour (Asia/Bangkok) at which `manage.py run_scheduler` enqueues the daily reminder run.
+REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "8"))
 
 # Demo accounts are for development only: the command refuses to run when this is False.
 DEMO_DATA_ALLOWED = not IS_PRODUCTION
