@@ -46,7 +46,7 @@ demo: migrate
 	$(PY) manage.py load_demo_round
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	trap 'kill %1 %2' EXIT; $(PY) manage.py db_worker & $(PY) manage.py run_scheduler & $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev browser
 	$(PY) -m ruff check .

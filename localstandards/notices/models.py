@@ -1,0 +1,95 @@
+"""Reminder settings per round, and the record of every reminder and digest sent (so each is sent once)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class ReminderSchedule(models.Model):
+    """How one round reminds. A round without a row uses the defaults below (reminders on)."""
+
+    round = models.OneToOneField(
+        "assessments.AssessmentRound", on_delete=models.CASCADE, related_name="reminder_schedule"
+    )
+    enabled = models.BooleanField(_("send reminders for this round"), default=True)
+    days_before = models.PositiveSmallIntegerField(
+        _("days before the last day"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("The first reminder goes this many days before each return's own last day."),
+    )
+    send_on_last_day = models.BooleanField(_("remind on the last day"), default=True)
+    weekly_digest = models.BooleanField(_("weekly digest to district and provincial officers"), default=True)
+    digest_weekday = models.PositiveSmallIntegerField(_("digest day"), choices=Weekday.choices, default=Weekday.MONDAY)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder schedule")
+        verbose_name_plural = _("reminder schedules")
+
+    def __str__(self) -> str:
+        return str(self.round)
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Days before the last day")
+    LAST_DAY = "last_day", _("Last day")
+
+
+class ReminderSent(models.Model):
+    """One reminder to one return's local government for one schedule point (kind + the last day it concerns)."""
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="reminders_sent")
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    due_date = models.DateField(_("last day reminded of"))
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "due_date"], name="one_reminder_per_point"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.kind} {self.due_date}"
+
+
+class DigestSent(models.Model):
+    """One weekly digest of one round to one district or provincial officer on one day."""
+
+    round = models.ForeignKey("assessments.AssessmentRound", on_delete=models.CASCADE, related_name="digests_sent")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField(_("sent on"))
+    laggards = models.PositiveIntegerField(_("local governments listed"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "recipient", "sent_on"], name="one_digest_per_officer_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.recipient_id} {self.sent_on}"

@@ -1,0 +1,341 @@
+"""Reminders: what is due on a day, and sending it exactly once.
+
+The rules (see docs/reminders.md):
+
+- Each return that is not submitted (status *draft* or *returned*) has its own last day: the round's last day of
+  entry, or a later extension (`assessments.services.effective_deadline`); a returned return may be corrected
+  until the review deadline, so its last day is at least that. Days are Asia/Bangkok dates.
+- "before": from N days before that last day until the day before it (N = `ReminderSchedule.days_before`); sent
+  once per return and last day, so a missed day is caught up on the next run. An extension makes a new last
+  day and so new reminders for that return only.
+- "last_day": on the last day itself (when `send_on_last_day`).
+- Weekly digest: on `digest_weekday`, each district and provincial officer with an e-mail address gets one
+  message listing the not-submitted returns in their scope (`Assessment.objects.for_user`) whose window is open.
+
+`plan(...)` computes what is due and not yet sent; the preview page shows it and `send_due(...)` sends it.
+A row in `ReminderSent` / `DigestSent` (with a unique constraint) is written in the same transaction as the
+sending, so running the sender twice, or two workers at once, sends nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from localstandards.accounts.models import Role, RoleMembership, User
+from localstandards.assessments.models import BANGKOK, Assessment, AssessmentRound, Status
+from localstandards.assessments.services import effective_deadline
+from localstandards.core.thaidate import format_date
+from localstandards.notices.models import DigestSent, ReminderKind, ReminderSchedule, ReminderSent
+
+logger = logging.getLogger(__name__)
+
+PENDING = (Status.DRAFT, Status.RETURNED)
+LG_ROLES = (Role.LG_STAFF, Role.LG_HEAD)
+OFFICER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER)
+
+
+def today_in_bangkok() -> dt.date:
+    return timezone.localtime(timezone.now(), BANGKOK).date()
+
+
+def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
+    """The round's schedule, or an unsaved one with the defaults (reminders on) when none was saved."""
+    try:
+        return round_.reminder_schedule
+    except ReminderSchedule.DoesNotExist:
+        return ReminderSchedule(round=round_)
+
+
+def last_day_of(assessment: Assessment) -> dt.date:
+    """The last Bangkok day this return may still be submitted: extensions counted; returned ones until review."""
+    deadline = effective_deadline(assessment)
+    if assessment.status == Status.RETURNED:
+        deadline = max(deadline, assessment.round.review_closes_at)
+    return timezone.localtime(deadline - dt.timedelta(microseconds=1), BANGKOK).date()
+
+
+@dataclass
+class PlannedReminder:
+    kind: str
+    assessment: Assessment
+    due_date: dt.date
+    recipients: list[User] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return ReminderKind(self.kind).label
+
+
+@dataclass
+class PlannedDigest:
+    round: AssessmentRound
+    recipient: User
+    laggards: list[tuple[Assessment, dt.date]]
+
+
+@dataclass
+class Plan:
+    reminders: list[PlannedReminder]
+    digests: list[PlannedDigest]
+
+    @property
+    def messages(self) -> int:
+        return sum(len(r.recipients) for r in self.reminders) + len(self.digests)
+
+
+def _pending_returns(round_: AssessmentRound):
+    return (
+        round_.assessments.filter(status__in=PENDING)
+        .select_related("round", "local_government__district", "local_government__province")
+        .prefetch_related("extensions")
+    )
+
+
+def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
+    """Active LG_STAFF and LG_HEAD users with an e-mail address, per local government (each person once)."""
+    found: dict[int, dict[int, User]] = {}
+    memberships = (
+        RoleMembership.objects.filter(local_government_id__in=local_government_ids, role__in=LG_ROLES)
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__username")
+    )
+    for membership in memberships:
+        found.setdefault(membership.local_government_id, {})[membership.user_id] = membership.user
+    return {lg_id: list(people.values()) for lg_id, people in found.items()}
+
+
+def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedReminder]:
+    schedule = schedule_of(round_)
+    if not schedule.enabled or today < round_.opens_on:
+        return []
+    already = set(
+        ReminderSent.objects.filter(assessment__round=round_).values_list("assessment_id", "kind", "due_date")
+    )
+    due: list[PlannedReminder] = []
+    for assessment in _pending_returns(round_):
+        last_day = last_day_of(assessment)
+        if schedule.send_on_last_day and today == last_day:
+            kind = ReminderKind.LAST_DAY
+        elif last_day - dt.timedelta(days=schedule.days_before) <= today < last_day:
+            kind = ReminderKind.BEFORE
+        else:
+            continue
+        if (assessment.pk, kind.value, last_day) not in already:
+            due.append(PlannedReminder(kind.value, assessment, last_day))
+    recipients = _lg_recipients({p.assessment.local_government_id for p in due})
+    for planned in due:
+        planned.recipients = recipients.get(planned.assessment.local_government_id, [])
+    return due
+
+
+def plan_digests(round_: AssessmentRound, today: dt.date) -> list[PlannedDigest]:
+    schedule = schedule_of(round_)
+    if not (schedule.enabled and schedule.weekly_digest) or today < round_.opens_on:
+        return []
+    if today.weekday() != schedule.digest_weekday:
+        return []
+    open_returns = {}
+    for assessment in _pending_returns(round_):
+        last_day = last_day_of(assessment)
+        if last_day >= today:
+            open_returns[assessment.pk] = (assessment, last_day)
+    if not open_returns:
+        return []
+    already = set(DigestSent.objects.filter(round=round_, sent_on=today).values_list("recipient_id", flat=True))
+    officers = (
+        User.objects.filter(is_active=True, memberships__role__in=OFFICER_ROLES)
+        .exclude(email="")
+        .exclude(pk__in=already)
+        .distinct()
+        .order_by("username")
+    )
+    digests = []
+    for officer in officers:
+        visible = Assessment.objects.for_user(officer).filter(pk__in=list(open_returns)).values_list("pk", flat=True)
+        laggards = sorted(
+            (open_returns[pk] for pk in visible),
+            key=lambda item: (
+                item[0].local_government.province.name_th,
+                item[0].local_government.district.name_th if item[0].local_government.district else "",
+                item[0].local_government.name_th,
+            ),
+        )
+        if laggards:
+            digests.append(PlannedDigest(round_, officer, laggards))
+    return digests
+
+
+def rounds_active_on(today: dt.date):
+    """Rounds whose entry has opened and where some return may still be open today."""
+    return (
+        AssessmentRound.objects.filter(opens_on__lte=today)
+        .filter(Q(closes_on__gte=today) | Q(review_deadline__gte=today) | Q(assessments__extensions__until__gte=today))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def plan(today: dt.date, rounds=None) -> Plan:
+    rounds = list(rounds_active_on(today) if rounds is None else rounds)
+    reminders, digests = [], []
+    for round_ in rounds:
+        reminders += plan_reminders(round_, today)
+        digests += plan_digests(round_, today)
+    return Plan(reminders, digests)
+
+
+# ---------------------------------------------------------------- messages (always in Thai: no request here)
+
+
+def _link(name: str, *args, query: str = "") -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args) + query
+
+
+def reminder_message(planned: PlannedReminder, today: dt.date) -> tuple[str, str]:
+    assessment = planned.assessment
+    lg = assessment.local_government.full_name_th
+    with translation.override("th"):
+        values = {
+            "lg": lg,
+            "round": assessment.round.name,
+            "date": format_date(planned.due_date),
+            "days": (planned.due_date - today).days,
+        }
+        if planned.kind == ReminderKind.LAST_DAY:
+            subject = _("Today is the last day to submit the return of %(lg)s") % values
+            lead = _("Today, %(date)s, is the last day to submit the return of %(lg)s for %(round)s.") % values
+        else:
+            subject = (
+                ngettext(
+                    "%(days)s day left to submit the return of %(lg)s",
+                    "%(days)s days left to submit the return of %(lg)s",
+                    values["days"],
+                )
+                % values
+            )
+            lead = (
+                _("The return of %(lg)s for %(round)s has not been submitted yet. The last day is %(date)s.") % values
+            )
+        lines = [lead]
+        if assessment.status == Status.RETURNED:
+            lines.append(_("It was returned for correction: correct it, then certify and submit it again."))
+        lines.append(_("Open the return:") + " " + _link("assessments:overview", assessment.pk))
+        lines.append(_("This is an automatic reminder from the minimum-standards assessment system."))
+        return "[" + _("Minimum standards") + "] " + subject, "\n\n".join(lines) + "\n"
+
+
+def digest_message(planned: PlannedDigest) -> tuple[str, str]:
+    with translation.override("th"):
+        count = len(planned.laggards)
+        subject = ngettext(
+            "Weekly digest: %(count)s local government has not submitted (%(round)s)",
+            "Weekly digest: %(count)s local governments have not submitted (%(round)s)",
+            count,
+        ) % {"count": count, "round": planned.round.name}
+        rows = []
+        for assessment, last_day in planned.laggards:
+            lg = assessment.local_government
+            place = lg.district.name_th if lg.district else lg.province.name_th
+            rows.append(
+                "- "
+                + _("%(lg)s (%(place)s): %(status)s, last day %(date)s")
+                % {
+                    "lg": lg.full_name_th,
+                    "place": place,
+                    "status": assessment.get_status_display(),
+                    "date": format_date(last_day),
+                }
+            )
+        body = "\n\n".join(
+            [
+                _("These local governments in your area have not submitted their return for %(round)s:")
+                % {"round": planned.round.name},
+                "\n".join(rows),
+                _("Follow the returns:") + " " + _link("assessments:list", query=f"?round={planned.round.pk}"),
+                _("This is an automatic reminder from the minimum-standards assessment system."),
+            ]
+        )
+        return "[" + _("Minimum standards") + "] " + subject, body + "\n"
+
+
+# ---------------------------------------------------------------- sending
+
+
+class _NothingSent(Exception):
+    pass
+
+
+def _send_each(subject: str, body: str, addresses: list[str]) -> int:
+    """One message per person (recipients never see each other's addresses); a failure does not stop the rest."""
+    sent = 0
+    for address in addresses:
+        try:
+            send_mail(subject, body, None, [address])
+            sent += 1
+        except Exception:
+            logger.exception("could not send a reminder e-mail to %s", address)
+    return sent
+
+
+def deliver_reminder(planned: PlannedReminder, today: dt.date) -> int:
+    """Record and send one reminder; 0 when nobody has an address, it was sent already, or every send failed."""
+    addresses = [u.email for u in planned.recipients]
+    if not addresses:
+        return 0
+    subject, body = reminder_message(planned, today)
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                assessment=planned.assessment,
+                kind=planned.kind,
+                due_date=planned.due_date,
+                sent_on=today,
+                recipients=", ".join(addresses),
+            )
+            sent = _send_each(subject, body, addresses)
+            if not sent:
+                raise _NothingSent  # undo the record so the next run tries again
+    except (IntegrityError, _NothingSent):
+        return 0
+    return sent
+
+
+def deliver_digest(planned: PlannedDigest, today: dt.date) -> int:
+    subject, body = digest_message(planned)
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(
+                round=planned.round, recipient=planned.recipient, sent_on=today, laggards=len(planned.laggards)
+            )
+            sent = _send_each(subject, body, [planned.recipient.email])
+            if not sent:
+                raise _NothingSent
+    except (IntegrityError, _NothingSent):
+        return 0
+    return sent
+
+
+def send_due(today: dt.date | None = None, rounds=None) -> dict[str, int]:
+    """Send everything due on `today` (Bangkok) that was not sent before; returns counts of e-mails sent."""
+    today = today or today_in_bangkok()
+    due = plan(today, rounds)
+    counts = {"reminders": 0, "digests": 0}
+    for planned in due.reminders:
+        counts["reminders"] += deliver_reminder(planned, today)
+    for planned in due.digests:
+        counts["digests"] += deliver_digest(planned, today)
+    logger.info("reminders for %s: %s", today.isoformat(), counts)
+    return counts

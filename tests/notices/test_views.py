@@ -1,0 +1,83 @@
+"""The reminder page of a round: national administrators only, settings form, dry-run list, what was sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from localstandards.notices import services
+from localstandards.notices.models import ReminderSchedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "name", ["staff", "head", "district_officer", "province_officer", "committee_viewer", "no_role"]
+)
+def test_only_national_admins_see_the_page(open_round, users, client_for, name):
+    url = reverse("notices:round", args=[open_round.pk])
+    assert client_for(users.by_name(name)).get(url).status_code == 404
+    assert client_for(users.by_name(name)).post(url, {"enabled": ""}).status_code == 404
+    assert not ReminderSchedule.objects.exists()
+
+
+def test_preview_lists_what_would_be_sent_on_a_date(open_round, users, client_for, world):
+    day = open_round.closes_on
+    ReminderSchedule.objects.create(round=open_round, digest_weekday=day.weekday())
+    response = client_for(users.national_admin).get(
+        reverse("notices:round", args=[open_round.pk]), {"date": day.isoformat()}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    planned = page.split('id="planned-reminders"')[1].split("</table>")[0]
+    assert "staff@example.org" in planned and "head@example.org" in planned
+    assert "outsider_staff@example.org" in planned
+    assert world.neighbour_same_district.full_name_th in planned  # shown, with nobody to send to
+    digests = page.split('id="planned-digests"')[1].split("</table>")[0]
+    assert "district_officer@example.org" in digests
+    assert mail.outbox == []  # the preview sends nothing
+
+    services.send_due(day)
+    page = (
+        client_for(users.national_admin)
+        .get(reverse("notices:round", args=[open_round.pk]), {"date": day.isoformat()})
+        .content.decode()
+    )
+    planned = page.split('id="planned-reminders"')[1].split("</table>")[0]
+    assert "staff@example.org" not in planned  # already sent
+    sent = page.split('id="sent-reminders"')[1].split("</table>")[0]
+    assert "staff@example.org" in sent and "district_officer@example.org" in sent
+
+
+def test_settings_are_saved_and_switch_off_the_preview(open_round, users, client_for):
+    url = reverse("notices:round", args=[open_round.pk])
+    client = client_for(users.national_admin)
+    response = client.post(url, {"days_before": "3", "digest_weekday": "2", "send_on_last_day": "on"})
+    assert response.status_code == 302
+    schedule = ReminderSchedule.objects.get(round=open_round)
+    assert (schedule.enabled, schedule.days_before, schedule.weekly_digest, schedule.digest_weekday) == (
+        False,
+        3,
+        False,
+        2,
+    )
+    page = client.get(url, {"date": open_round.closes_on.isoformat()}).content.decode()
+    assert "staff@example.org" not in page.split('id="planned-reminders"')[1].split("</table>")[0]
+    assert client.post(url, {"days_before": "0", "digest_weekday": "2"}).status_code == 200  # invalid: form again
+    assert ReminderSchedule.objects.get(round=open_round).days_before == 3
+
+
+def test_round_list_links_to_the_reminder_page(open_round, users, client_for):
+    page = client_for(users.national_admin).get(reverse("assessments:rounds")).content.decode()
+    assert reverse("notices:round", args=[open_round.pk]) in page
+
+
+def test_unknown_round_is_404(users, client_for, db):
+    assert client_for(users.national_admin).get(reverse("notices:round", args=[999999])).status_code == 404
+
+
+def test_a_day_before_the_round_opens_sends_nothing(open_round, users):
+    assert services.plan(open_round.opens_on - dt.timedelta(days=1), [open_round]).messages == 0
