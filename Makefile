@@ -33,7 +33,7 @@ assets: node_modules/.package-lock.json
 # Debian's Chromium and Thai fonts for the browser tests and screenshots (Playwright never downloads a browser here).
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list | grep -qi -e sarabun -e garuda -e loma || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else echo "Install Debian's chromium and fonts-thai-tlwg for the browser tests"; fi; }
 
 migrate: install

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "localstandards.assessments",
     "localstandards.progress",
     "localstandards.scoring",
+    "localstandards.reports",
     "localstandards.notices",
     "simple_history",
     "django_tasks_db",
@@ -235,7 +236,8 @@ SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if IS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
 
 # Background tasks (Django's tasks framework): stored in the database and run by `manage.py db_worker`
-# (django-tasks-db). Tests run them at once (TASKS_BACKEND=immediate, set by DJANGO_ENV=test or pytest).
+# (django-tasks-db). TASKS_BACKEND=immediate runs them at once, in-process (the default for DJANGO_ENV=test;
+# tests/notices sets it explicitly).
 # See docs/reminders.md.
 _TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",

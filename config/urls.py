@@ -10,6 +10,7 @@ urlpatterns = [
     path("frameworks/", include("localstandards.frameworks.urls")),
     path("returns/", include("localstandards.assessments.urls")),
     path("progress/", include("localstandards.progress.urls")),
+    path("results/", include("localstandards.reports.urls")),
     path("notices/", include("localstandards.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -100,5 +100,7 @@ def format_number(value: int | float | Decimal | None, decimals: int | None = No
     if decimals is None:
         text = f"{value:,}" if isinstance(value, int) else f"{Decimal(str(value)).normalize():,f}"
     else:
-        text = f"{Decimal(str(value)):,.{decimals}f}"
+        # Half-up, as printed tables and docs/scoring.md round (Python's format would round half-to-even).
+        rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = f"{rounded:,.{decimals}f}"
     return thai_digits(text, digits)

@@ -50,6 +50,8 @@ def test_an_aware_datetime_is_shown_in_bangkok_time(thai):
 def test_numbers_get_separators_and_fixed_decimals(thai):
     assert thaidate.format_number(1234567) == "1,234,567"
     assert thaidate.format_number(Decimal("52.00384"), 2) == "52.00"
+    assert thaidate.format_number(Decimal("2.675"), 2) == "2.68"  # half-up, not half-to-even
+    assert thaidate.format_number(Decimal("0.125"), 2) == "0.13"
     assert thaidate.format_number(Decimal("12.500")) == "12.5"
     assert thaidate.format_number(None) == ""
 

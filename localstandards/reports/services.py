@@ -1,0 +1,478 @@
+"""What an อปท. sees of its results: the published table, where it stands, its previous round, the plan.
+
+Everything is read from the stored results (scoring.models, a cache of the scoring functions). A return that has
+no stored results yet is scored once here; a provisional return whose answers changed after its results were
+stored is scored again, so the provisional view never shows older numbers than the data-entry page.
+See docs/results.md.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from localstandards.assessments.models import Assessment, Status
+from localstandards.assessments.services import label_texts
+from localstandards.frameworks.models import Area, Kind, SatisfactionQuestion
+from localstandards.reports.models import PublicLink
+from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
+from localstandards.scoring.services import is_final, rescore_assessment
+
+MIN_PEERS = 5
+_CENT = Decimal("0.01")
+
+BETTER, SAME, WORSE = "better", "same", "worse"
+
+
+# ---------------------------------------------------------------- the stored results
+
+
+def stored_score(assessment: Assessment) -> ReturnScore:
+    """The return's stored score, scored now when there is none (or when a provisional one is out of date)."""
+    score = ReturnScore.objects.filter(assessment=assessment).first()
+    if score is None or score.framework_id != assessment.framework_id:
+        return rescore_assessment(assessment)
+    if not is_final(assessment):
+        changed = [
+            assessment.answers.aggregate(last=Max("updated_at"))["last"],
+            assessment.satisfaction_answers.aggregate(last=Max("updated_at"))["last"],
+        ]
+        if any(when and when > score.computed_at for when in changed) or score.assessment_status != assessment.status:
+            return rescore_assessment(assessment)
+    return score
+
+
+@dataclass
+class Row:
+    """One indicator line of the published table."""
+
+    record: IndicatorResultRecord
+    code: str
+    wording: str
+    guidance: str
+    kind: str
+    unit: str
+    label_text: str
+    change: str = ""  # better / same / worse against the previous round ("" = not comparable or none)
+    previous_value: Decimal | None = None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.kind == Kind.RATIO
+
+    @property
+    def is_count(self) -> bool:
+        return self.kind == Kind.COUNT
+
+    @property
+    def is_yesno(self) -> bool:
+        return self.kind == Kind.YESNO
+
+    @property
+    def no_service(self) -> bool:
+        return self.record.label == "NO_SERVICE"
+
+    @property
+    def below_target(self) -> bool:
+        """Applicable and not met, or met with a shortfall (a MEETS threshold below the target)."""
+        record = self.record
+        if not record.label or not record.applicable:
+            return False
+        return not record.met or (record.shortfall is not None and record.shortfall > 0)
+
+
+@dataclass
+class MissionBlock:
+    name: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class SatisfactionRow:
+    wording: str
+    satisfied: int | None
+    needs_improvement: int | None
+
+    @property
+    def respondents(self) -> int:
+        return (self.satisfied or 0) + (self.needs_improvement or 0)
+
+    def _share(self, part: int | None) -> Decimal | None:
+        if part is None or not self.respondents or self.satisfied is None or self.needs_improvement is None:
+            return None
+        return Decimal(part) * 100 / self.respondents
+
+    @property
+    def satisfied_pct(self) -> Decimal | None:
+        return self._share(self.satisfied)
+
+    @property
+    def needs_improvement_pct(self) -> Decimal | None:
+        return self._share(self.needs_improvement)
+
+
+@dataclass
+class Standing:
+    """A percentile among peers (see docs/results.md); `shown` is False below MIN_PEERS peers."""
+
+    peers: int
+    below: int = 0
+    equal: int = 0
+
+    @property
+    def shown(self) -> bool:
+        return self.peers >= MIN_PEERS
+
+    @property
+    def percentile(self) -> Decimal | None:
+        if not self.shown:
+            return None
+        value = (Decimal(self.below) + Decimal(self.equal) / 2) * 100 / self.peers
+        return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class AreaBlock:
+    code: str
+    name: str
+    summary: AreaScore | None
+    missions: list[MissionBlock] = field(default_factory=list)
+    satisfaction: list[SatisfactionRow] = field(default_factory=list)
+    national: Standing | None = None
+    provincial: Standing | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for mission in self.missions for row in mission.rows]
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    score: ReturnScore
+    final: bool
+    areas: list[AreaBlock]
+    national: Standing | None = None
+    provincial: Standing | None = None
+    previous: Assessment | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for area in self.areas for row in area.rows]
+
+    @property
+    def below_target(self) -> list[Row]:
+        return [row for row in self.rows if row.below_target]
+
+    @property
+    def satisfaction(self) -> list[SatisfactionRow]:
+        return [item for area in self.areas for item in area.satisfaction]
+
+    @property
+    def needs_improvement_pct(self) -> Decimal | None:
+        respondents = self.score.respondents
+        return Decimal(self.score.needs_improvement) * 100 / respondents if respondents else None
+
+    @property
+    def changes(self) -> dict[str, int]:
+        counts = {BETTER: 0, SAME: 0, WORSE: 0}
+        for row in self.rows:
+            if row.change:
+                counts[row.change] += 1
+        return counts
+
+
+def _unit(indicator) -> str:
+    if indicator.kind == Kind.RATIO:
+        return indicator.base_unit
+    if indicator.kind == Kind.COUNT:
+        return indicator.count_unit
+    return ""
+
+
+def _records(assessment: Assessment):
+    return IndicatorResultRecord.objects.filter(assessment=assessment).select_related("indicator__mission", "area")
+
+
+def build_results(assessment: Assessment, *, standing: bool = True, previous: bool = True) -> Results:
+    """The results of one return, grouped area → mission → indicator, with summaries and satisfaction."""
+    score = stored_score(assessment)
+    lg = assessment.local_government
+    texts = label_texts(assessment.framework)
+    area_scores = {item.area_id: item for item in AreaScore.objects.filter(assessment=assessment)}
+    blocks: dict[int, AreaBlock] = {}
+    for area in Area.objects.filter(framework_id=assessment.framework_id).order_by("order", "pk"):
+        blocks[area.pk] = AreaBlock(code=area.code, name=area.name, summary=area_scores.get(area.pk))
+    for record in _records(assessment):
+        indicator = record.indicator
+        block = blocks[record.area_id]
+        mission_name = indicator.mission.name
+        if not block.missions or block.missions[-1].name != mission_name:
+            block.missions.append(MissionBlock(mission_name))
+        block.missions[-1].rows.append(
+            Row(
+                record=record,
+                code=indicator.code,
+                wording=indicator.wording_for(lg.type),
+                guidance=indicator.guidance,
+                kind=record.kind,
+                unit=_unit(indicator),
+                label_text=texts.get(record.label, "") if record.label else "",
+            )
+        )
+    answers = {item.question_id: item for item in assessment.satisfaction_answers.all()}
+    for question in SatisfactionQuestion.objects.filter(framework_id=assessment.framework_id).order_by(
+        "area__order", "order", "pk"
+    ):
+        answer = answers.get(question.pk)
+        blocks[question.area_id].satisfaction.append(
+            SatisfactionRow(
+                wording=question.wording_for(lg.type),
+                satisfied=answer.satisfied if answer else None,
+                needs_improvement=answer.needs_improvement if answer else None,
+            )
+        )
+    results = Results(assessment=assessment, score=score, final=is_final(assessment), areas=list(blocks.values()))
+    if standing:
+        add_standing(results)
+    if previous:
+        add_previous(results)
+    return results
+
+
+# ---------------------------------------------------------------- where it stands
+
+
+def _final_peers(assessment: Assessment, path: str = "assessment__") -> Q:
+    """Final returns of the same round and type of local government, the return itself excluded."""
+    lg = assessment.local_government
+    return Q(
+        **{
+            f"{path}round_id": assessment.round_id,
+            f"{path}status": Status.ACCEPTED,
+            f"{path}local_government__type": lg.type,
+        }
+    ) & ~Q(**{f"{path}pk": assessment.pk})
+
+
+def _standing(queryset, field_name: str, value: Decimal | None) -> Standing | None:
+    if value is None:
+        return None
+    counts = queryset.exclude(**{f"{field_name}__isnull": True}).aggregate(
+        peers=Count("pk"),
+        below=Count("pk", filter=Q(**{f"{field_name}__lt": value})),
+        equal=Count("pk", filter=Q(**{field_name: value})),
+    )
+    return Standing(peers=counts["peers"], below=counts["below"], equal=counts["equal"])
+
+
+def add_standing(results: Results) -> None:
+    """Percentiles nationally and in the province, overall (score) and per area (compliance %)."""
+    assessment = results.assessment
+    province = Q(assessment__local_government__province_id=assessment.local_government.province_id)
+    returns = ReturnScore.objects.filter(_final_peers(assessment))
+    results.national = _standing(returns, "score", results.score.score)
+    results.provincial = _standing(returns.filter(province), "score", results.score.score)
+    for block in results.areas:
+        if block.summary is None:
+            continue
+        areas = AreaScore.objects.filter(_final_peers(assessment), area__code=block.code)
+        block.national = _standing(areas, "compliance", block.summary.compliance)
+        block.provincial = _standing(areas.filter(province), "compliance", block.summary.compliance)
+
+
+# ---------------------------------------------------------------- against the previous round
+
+
+def previous_final(assessment: Assessment) -> Assessment | None:
+    """The same อปท.'s latest final return in a round that opened before this one."""
+    return (
+        Assessment.objects.filter(
+            local_government_id=assessment.local_government_id,
+            status=Status.ACCEPTED,
+            round__opens_on__lt=assessment.round.opens_on,
+        )
+        .exclude(pk=assessment.pk)
+        .select_related("round", "framework", "local_government")
+        .order_by("-round__opens_on", "-pk")
+        .first()
+    )
+
+
+def compare(current: Decimal | None, earlier: Decimal | None) -> str:
+    """better / same / worse on the achieved value at 2 places; "" when either side has no value."""
+    if current is None or earlier is None:
+        return ""
+    now, then = current.quantize(_CENT, ROUND_HALF_UP), earlier.quantize(_CENT, ROUND_HALF_UP)
+    return BETTER if now > then else WORSE if now < then else SAME
+
+
+def add_previous(results: Results) -> None:
+    earlier = previous_final(results.assessment)
+    if earlier is None:
+        return
+    stored_score(earlier)
+    values = {
+        record.indicator.code: (record.kind, record.value)
+        for record in IndicatorResultRecord.objects.filter(assessment=earlier).select_related("indicator")
+    }
+    results.previous = earlier
+    for row in results.rows:
+        kind, value = values.get(row.code, (None, None))
+        if kind == row.kind:
+            row.previous_value = value
+            row.change = compare(row.record.value, value)
+
+
+# ---------------------------------------------------------------- the public link
+
+
+def public_link(assessment: Assessment) -> PublicLink | None:
+    """The return's permalink (created the first time it is asked for); none while results are provisional."""
+    if not is_final(assessment):
+        return None
+    link, _created = PublicLink.objects.get_or_create(assessment=assessment)
+    return link
+
+
+def public_assessment(slug: str) -> Assessment | None:
+    """The final return behind a permalink, or None (unknown slug, or the return is not final any more)."""
+    link = (
+        PublicLink.objects.select_related(
+            "assessment__round", "assessment__framework", "assessment__local_government__province"
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if link is None or not is_final(link.assessment):
+        return None
+    return link.assessment
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def font_faces() -> list[dict]:
+    """Sarabun from the npm package, by file:// URL (WeasyPrint reads .woff).
+
+    Each subset gets its own family name ("Sarabun Latin", "Sarabun Thai"): the files share one internal name,
+    and one family split by unicode-range made WeasyPrint draw Thai with the Latin file's glyphs.
+    """
+    files = settings.NODE_MODULES / "@fontsource" / "sarabun" / "files"
+    return [
+        {
+            "family": f"Sarabun {subset.title()}",
+            "url": (files / f"sarabun-{subset}-{weight}-normal.woff").as_uri(),
+            "weight": weight,
+        }
+        for subset in ("latin", "thai")
+        for weight in (400, 700)
+    ]
+
+
+def results_pdf(results: Results) -> bytes:
+    """The published table as an A4 PDF in Thai, with page numbers, the อปท.'s name, the round and the date."""
+    from weasyprint import HTML
+
+    from localstandards.core.thaidate import format_date
+
+    with translation.override("th"):
+        html = render_to_string(
+            "reports/results_pdf.html",
+            {
+                "results": results,
+                "assessment": results.assessment,
+                "fonts": font_faces(),
+                "printed_on": format_date(timezone.localdate(), "long"),
+            },
+        )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# ---------------------------------------------------------------- improvement plan (XLSX)
+
+
+def _plain(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(_CENT, ROUND_HALF_UP))
+
+
+def improvement_plan_xlsx(results: Results) -> bytes:
+    """Every indicator below target with its shortfall and guidance, headers in Thai."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    assessment = results.assessment
+    workbook = Workbook()
+    sheet = workbook.active
+    with translation.override("th"):
+        sheet.title = _("Improvement plan")[:31]
+        sheet.append([_("Improvement plan: %(name)s") % {"name": assessment.local_government.full_name_th}])
+        sheet.append([str(assessment.round)])
+        sheet.append([])
+        headers = [
+            pgettext("assessment area", "Area"),
+            _("Public service"),
+            _("Code"),
+            _("Indicator"),
+            _("Target"),
+            _("Assessment frame (1)"),
+            _("Public service delivered (2)"),
+            _("Achieved"),
+            _("Result"),
+            _("Shortfall"),
+            _("Unit"),
+            _("Guidance"),
+        ]
+        sheet.append(headers)
+        yes, no = _("Yes"), _("No")
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+    for area in results.areas:
+        for mission in area.missions:
+            for row in mission.rows:
+                if not row.below_target:
+                    continue
+                record = row.record
+                if row.is_yesno:
+                    delivered = yes if record.answer else no
+                    achieved = delivered
+                else:
+                    delivered = _plain(record.delivered) if row.is_ratio else record.count
+                    achieved = _plain(record.percentage if row.is_ratio else record.value)
+                sheet.append(
+                    [
+                        area.name,
+                        mission.name,
+                        row.code,
+                        row.wording,
+                        _plain(record.target),
+                        _plain(record.base) if row.is_ratio else None,
+                        delivered,
+                        achieved,
+                        row.label_text,
+                        _plain(record.shortfall),
+                        row.unit,
+                        row.guidance,
+                    ]
+                )
+    widths = [24, 24, 8, 50, 10, 14, 14, 10, 24, 12, 12, 60]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for line in sheet.iter_rows(min_row=header_row):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
