@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REGISTRY_CSV ?= $(firstword $(wildcard ../shared/data/lao_registry.csv) data/lao_registry.csv)
 
-.PHONY: run test install install-dev assets browser migrate demo lint format lock messages clean bench
+.PHONY: run test install install-dev assets browser system-deps migrate demo lint format lock messages clean bench
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12+ is required (Django 6)"; exit 1; }
@@ -26,7 +26,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets system-deps
+
+# WeasyPrint (PDF reports) needs Debian's pango at run time.
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-thai-tlwg >/dev/null; \
+	  else echo "Install Debian's libpango-1.0-0 and libpangoft2-1.0-0 for PDF reports"; fi; }
 install-dev: $(VENV)/.installed-dev assets
 assets: node_modules/.package-lock.json
 
