@@ -33,7 +33,7 @@ system-deps:
 	@ldconfig -p 2>/dev/null | grep -q libpangoft2 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-thai-tlwg >/dev/null; \
 	  else echo "Install Debian's libpango-1.0-0 and libpangoft2-1.0-0 for PDF reports"; fi; }
-install-dev: $(VENV)/.installed-dev assets
+install-dev: $(VENV)/.installed-dev assets system-deps
 assets: node_modules/.package-lock.json
 
 # Debian's Chromium and Thai fonts for the browser tests and screenshots (Playwright never downloads a browser here).
