@@ -50,6 +50,7 @@ demo: migrate
 	$(PY) manage.py import_framework localstandards/frameworks/samples/framework-2567-sample.xlsx --publish
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_round
+	$(PY) manage.py load_demo_progress
 
 run: demo
 	trap 'kill %1 %2' EXIT; $(PY) manage.py db_worker & $(PY) manage.py run_scheduler & $(PY) manage.py runserver $(HOST):$(PORT)

@@ -146,11 +146,11 @@ def compute(user, assessment_round: AssessmentRound, level: str, code: str | Non
     for row in rows:
         total.add(row)
     today = today or timezone.localdate()
-    # The curve runs from the opening day to the end of the window (or the last late submission), but not past today.
+    # The curve covers the window and late submissions up to 60 days after it, never past today.
     start = assessment_round.opens_on
-    end = min(max(closes_on, max(daily_counter, default=closes_on)), max(today, start))
-    start = max(start, end - dt.timedelta(days=365))  # a curve longer than a year is not read by anyone
-    daily, running = [], sum(n for day, n in daily_counter.items() if day < start)
+    last_submission = max(daily_counter, default=closes_on)
+    end = min(max(closes_on, last_submission), closes_on + dt.timedelta(days=60), max(today, start))
+    daily, running = [], 0
     day = start
     while day <= end:
         running += daily_counter.get(day, 0)

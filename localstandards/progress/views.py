@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from localstandards.accounts.models import Role
 from localstandards.accounts.scoping import accessible_units
 from localstandards.assessments.models import AssessmentRound
-from localstandards.core.thaidate import format_datetime
+from localstandards.core.thaidate import format_date, format_datetime
 from localstandards.progress import quality, services
 from localstandards.progress.models import QualityFlag
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
@@ -82,7 +82,7 @@ def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
         "states": services.STATE_LABELS,
         "breadcrumbs": _breadcrumbs(level, unit) if scope.nation else [],
         "chart": {
-            "days": [day.isoformat() for day, _n, _c in progress.daily],
+            "days": [format_date(day, "short") for day, _n, _c in progress.daily],
             "daily": [n for _d, n, _c in progress.daily],
             "cumulative": [c for _d, _n, c in progress.daily],
             "expected": progress.total.expected,

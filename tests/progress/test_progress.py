@@ -13,6 +13,7 @@ from localstandards.assessments import services
 from localstandards.assessments.models import Assessment, Status
 from localstandards.progress import services as progress
 from tests.assessments import factories
+from tests.factories import LocalGovernmentFactory
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +160,22 @@ def test_officers_home_pages_open_on_the_progress_of_their_scope(round_, users, 
 @pytest.mark.django_db
 def test_local_government_staff_have_no_progress_panel(round_, users, client_for):
     assert "home_progress" not in client_for(users.staff).get(reverse("home")).context
+
+
+@pytest.mark.django_db
+def test_demo_progress_makes_about_sixty_percent_of_a_province_submit_once(world, settings, capsys):
+    from django.core.management import CommandError, call_command
+
+    extra = [LocalGovernmentFactory(district=world.district, dla_code=f"65009{n:02d}") for n in range(40)]
+    framework = factories.make_published_framework()
+    factories.open_test_round(framework, name="รอบการประเมินตัวอย่าง ปีงบประมาณ 2567")
+    call_command("load_demo_progress")
+    returns = Assessment.objects.filter(local_government__province__code="50")
+    submitted = returns.exclude(first_submitted_at=None).count()
+    assert 0.4 * len(extra) <= submitted <= 0.8 * (len(extra) + 3)
+    call_command("load_demo_progress")
+    assert returns.exclude(first_submitted_at=None).count() == submitted
+    assert "already" in capsys.readouterr().out
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError):
+        call_command("load_demo_progress")
