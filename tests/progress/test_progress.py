@@ -175,7 +175,7 @@ def test_demo_progress_makes_about_sixty_percent_of_a_province_submit_once(world
     assert 0.4 * len(extra) <= submitted <= 0.8 * (len(extra) + 3)
     call_command("load_demo_progress")
     assert returns.exclude(first_submitted_at=None).count() == submitted
-    assert "already" in capsys.readouterr().out
+    assert "มีข้อมูลสาธิตความคืบหน้าอยู่แล้ว" in capsys.readouterr().out
     settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError):
         call_command("load_demo_progress")
