@@ -907,6 +907,6 @@ def home_summary(user) -> dict:
         candidates = visible.filter(status=status)
         first = candidates.first()
         if first is not None and workflow.actor_matches(actor, user, first):
-            waiting.append((level.label, candidates.count()))
+            waiting.append((Status(status).label, candidates.count()))
     notices = list(Notice.objects.filter(recipient=user).select_related("assessment")[:5])
     return {"own_returns": own, "review_waiting": waiting, "notices": notices}
