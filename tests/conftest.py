@@ -1,4 +1,4 @@
-"""Shared fixtures: a small two-province registry and one named user per role (plus outsiders).
+"""Shared fixtures: a small two-province registry, one named user per role (plus outsiders), and returns.
 
 Inside scope: province P1 (code 50) ⊃ district D1 (5001) ⊃ local government LG1 (and LG2 in D1, LG3 in D1b).
 Outside: province P2 (code 90) ⊃ district D2 (9001) ⊃ local government LG_OUT.
@@ -14,6 +14,7 @@ from django.test import Client
 from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
 from localstandards.registry.models import LocalGovernmentType, Region
+from tests.assessments import factories as return_factories
 from tests.factories import DistrictFactory, LocalGovernmentFactory, ProvinceFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -111,3 +112,88 @@ def client_for(db):
         return client
 
     return make
+
+
+# ---- Returns: a published framework, open and closed rounds and world.local_government's return, shared by the
+# assessments, scoring, reports and notices tests (fixtures in a package's conftest are not visible to its siblings).
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded evidence goes to a temporary folder, never to the project's media/."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def framework(db):
+    return return_factories.make_published_framework()
+
+
+@pytest.fixture
+def open_round(world, framework):
+    """Entry opened 10 days ago and closes in 10 days; review deadline in 20 days; both review levels."""
+    return return_factories.open_test_round(framework, name="รอบเปิด")
+
+
+@pytest.fixture
+def closed_round(world, framework):
+    """Entry closed 10 days ago; the review deadline was 5 days ago."""
+    return return_factories.open_test_round(framework, opens_in=-40, closes_in=-10, review_in=-5, name="รอบปิด")
+
+
+@pytest.fixture
+def assessment(open_round, world):
+    return open_round.assessments.select_related("round", "local_government", "framework").get(
+        local_government=world.local_government
+    )
+
+
+@pytest.fixture
+def closed_assessment(closed_round, world):
+    return closed_round.assessments.select_related("round", "local_government", "framework").get(
+        local_government=world.local_government
+    )
+
+
+@pytest.fixture
+def other_staff(world):
+    """A second staff member of world.local_government (two people editing the same return)."""
+    user = UserFactory(username="staff2", first_name="สมหญิง", last_name="รักงาน")
+    grant_role(user, Role.LG_STAFF, world.local_government)
+    return user
+
+
+@pytest.fixture
+def neighbour_staff(world):
+    """Staff of another อปท. in the same district."""
+    user = UserFactory(username="neighbour_staff")
+    grant_role(user, Role.LG_STAFF, world.neighbour_same_district)
+    return user
+
+
+@pytest.fixture
+def neighbour_head(world):
+    user = UserFactory(username="neighbour_head")
+    grant_role(user, Role.LG_HEAD, world.neighbour_same_district)
+    return user
+
+
+@pytest.fixture
+def other_district_officer(world):
+    """A district officer of district 5002 (same province, another district)."""
+    user = UserFactory(username="other_district_officer")
+    grant_role(user, Role.DISTRICT_OFFICER, world.other_district_same_province)
+    return user
+
+
+@pytest.fixture
+def filled(assessment, users):
+    """The return with every answer, the satisfaction counts and the ratio's evidence in."""
+    return return_factories.fill_return(assessment, users.staff)
+
+
+@pytest.fixture
+def submitted(filled, users):
+    """The filled return certified and submitted by the head: awaiting the district."""
+    return return_factories.certify(filled, users.head)

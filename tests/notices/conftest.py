@@ -1,5 +1,5 @@
-"""Fixtures for the reminder tests, re-declared from tests/assessments/conftest.py with the same factory calls
-(fixtures there are not visible here), plus the task backend's test mode and the people of two more อปท."""
+"""Fixtures for the reminder tests: the task backend's test mode and the people of two more อปท. (the shared
+return fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
-from tests.assessments import factories
 from tests.factories import UserFactory
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
@@ -19,23 +18,6 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 def tasks_run_immediately(settings):
     """Django's documented way to test tasks: the ImmediateBackend runs an enqueued task at once, in-process."""
     settings.TASKS = IMMEDIATE
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def framework(db):
-    return factories.make_published_framework()
-
-
-@pytest.fixture
-def open_round(world, framework):
-    """Entry opened 10 days ago and closes in 10 days; review deadline in 20 days; both review levels."""
-    return factories.open_test_round(framework, name="รอบเปิด")
 
 
 @pytest.fixture

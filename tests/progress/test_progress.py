@@ -16,11 +16,6 @@ from tests.assessments import factories
 from tests.factories import LocalGovernmentFactory
 
 
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def round_(world):
     return factories.open_test_round(factories.make_published_framework())

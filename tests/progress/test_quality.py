@@ -22,11 +22,6 @@ def submitted_with_base(assessment, base, status=Status.AWAITING_DISTRICT):
     return Assessment.objects.select_related("round", "local_government").get(pk=assessment.pk)
 
 
-@pytest.fixture
-def framework(db):
-    return factories.make_published_framework()
-
-
 def test_a_base_that_moved_more_than_half_since_the_last_round_is_flagged(world, framework):
     old_round = factories.open_test_round(framework, opens_in=-400, closes_in=-360, review_in=-330, name="2566")
     new_round = factories.open_test_round(framework, name="2567")
