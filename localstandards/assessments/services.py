@@ -157,12 +157,19 @@ class Window:
         return timezone.localtime(self.deadline - dt.timedelta(microseconds=1)).date()
 
 
-def entry_window(assessment: Assessment, now: dt.datetime | None = None) -> Window:
-    """Whether the local government may write now. A returned return may be corrected until the review deadline."""
-    now = now or timezone.now()
+def entry_deadline(assessment: Assessment) -> dt.datetime:
+    """When the local government's writes stop: its last day (extensions counted); a returned return may be
+    corrected until the review deadline."""
     deadline = effective_deadline(assessment)
     if assessment.status == Status.RETURNED:
         deadline = max(deadline, assessment.round.review_closes_at)
+    return deadline
+
+
+def entry_window(assessment: Assessment, now: dt.datetime | None = None) -> Window:
+    """Whether the local government may write now (see entry_deadline)."""
+    now = now or timezone.now()
+    deadline = entry_deadline(assessment)
     if now < assessment.round.opens_at:
         return Window("not_open", deadline, None)
     if now >= deadline:

@@ -3,7 +3,7 @@
 The rules (see docs/reminders.md):
 
 - Each return that is not submitted (status *draft* or *returned*) has its own last day: the round's last day of
-  entry, or a later extension (`assessments.services.effective_deadline`); a returned return may be corrected
+  entry, or a later extension (`assessments.services.entry_deadline`); a returned return may be corrected
   until the review deadline, so its last day is at least that. Days are Asia/Bangkok dates.
 - "before": from N days before that last day until the day before it (N = `ReminderSchedule.days_before`); sent
   once per return and last day, so a missed day is caught up on the next run. An extension makes a new last
@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 
 from localstandards.accounts.models import Role, RoleMembership, User
 from localstandards.assessments.models import BANGKOK, Assessment, AssessmentRound, Status
-from localstandards.assessments.services import effective_deadline
+from localstandards.assessments.services import entry_deadline
 from localstandards.core.thaidate import format_date
 from localstandards.notices.models import DigestSent, ReminderKind, ReminderSchedule, ReminderSent
 
@@ -59,10 +59,7 @@ def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
 
 def last_day_of(assessment: Assessment) -> dt.date:
     """The last Bangkok day this return may still be submitted: extensions counted; returned ones until review."""
-    deadline = effective_deadline(assessment)
-    if assessment.status == Status.RETURNED:
-        deadline = max(deadline, assessment.round.review_closes_at)
-    return timezone.localtime(deadline - dt.timedelta(microseconds=1), BANGKOK).date()
+    return timezone.localtime(entry_deadline(assessment) - dt.timedelta(microseconds=1), BANGKOK).date()
 
 
 @dataclass
