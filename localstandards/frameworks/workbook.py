@@ -276,6 +276,15 @@ class _Reader:
             self.add(sheet, refs[key], _("This cell must not be empty."))
         return text
 
+    def reference(self, sheet, values, refs, key, known, unknown_message) -> str:
+        """A required code that must name a row of another sheet (an area, mission or indicator)."""
+        text = _text(values[key])
+        if not text:
+            self.add(sheet, refs[key], _("This cell must not be empty."))
+        elif text not in known:
+            self.add(sheet, refs[key], unknown_message % {"code": text})
+        return text
+
     def code(self, sheet, values, refs, key) -> str:
         text = _text(values[key])
         if not text:
@@ -431,17 +440,10 @@ def _parse(workbook, r: _Reader) -> dict:
         r.add("areas", "A3", _("The framework needs at least one area."))
 
     # missions
+    unknown_area = _("Unknown area code “%(code)s” (not on the sheet areas).")
     spec["missions"], mission_codes = [], {}
     for _row, values, refs in r.rows(workbook, "missions"):
-        area = _text(values["area_code"])
-        if not area:
-            r.add("missions", refs["area_code"], _("This cell must not be empty."))
-        elif area not in area_codes:
-            r.add(
-                "missions",
-                refs["area_code"],
-                _("Unknown area code “%(code)s” (not on the sheet areas).") % {"code": area},
-            )
+        area = r.reference("missions", values, refs, "area_code", area_codes, unknown_area)
         code = r.code("missions", values, refs, "code")
         r.unique(mission_codes, "missions", refs, "code", code, _("mission"))
         spec["missions"].append(
@@ -453,15 +455,14 @@ def _parse(workbook, r: _Reader) -> dict:
     kind_message = _("Unknown kind “%(value)s”; use one of: %(allowed)s.")
     for _row, values, refs in r.rows(workbook, "indicators"):
         sheet = "indicators"
-        mission = _text(values["mission_code"])
-        if not mission:
-            r.add(sheet, refs["mission_code"], _("This cell must not be empty."))
-        elif mission not in mission_codes:
-            r.add(
-                sheet,
-                refs["mission_code"],
-                _("Unknown mission code “%(code)s” (not on the sheet missions).") % {"code": mission},
-            )
+        mission = r.reference(
+            sheet,
+            values,
+            refs,
+            "mission_code",
+            mission_codes,
+            _("Unknown mission code “%(code)s” (not on the sheet missions)."),
+        )
         code = r.code(sheet, values, refs, "code")
         r.unique(indicator_codes, sheet, refs, "code", code, _("indicator"))
         kind = r.choice(sheet, values, refs, "kind", [k.value for k in Kind], kind_message)
@@ -568,15 +569,14 @@ def _parse(workbook, r: _Reader) -> dict:
     spec["validations"] = []
     severity_message = _("Unknown severity “%(value)s”; use one of: %(allowed)s.")
     for _row, values, refs in r.rows(workbook, "validations"):
-        indicator = _text(values["indicator_code"])
-        if not indicator:
-            r.add("validations", refs["indicator_code"], _("This cell must not be empty."))
-        elif indicator not in indicator_codes:
-            r.add(
-                "validations",
-                refs["indicator_code"],
-                _("Unknown indicator code “%(code)s” (not on the sheet indicators).") % {"code": indicator},
-            )
+        indicator = r.reference(
+            "validations",
+            values,
+            refs,
+            "indicator_code",
+            indicator_codes,
+            _("Unknown indicator code “%(code)s” (not on the sheet indicators)."),
+        )
         spec["validations"].append(
             {
                 "indicator": indicator,
@@ -591,15 +591,7 @@ def _parse(workbook, r: _Reader) -> dict:
     # satisfaction
     spec["satisfaction"], question_codes = [], {}
     for _row, values, refs in r.rows(workbook, "satisfaction"):
-        area = _text(values["area_code"])
-        if not area:
-            r.add("satisfaction", refs["area_code"], _("This cell must not be empty."))
-        elif area not in area_codes:
-            r.add(
-                "satisfaction",
-                refs["area_code"],
-                _("Unknown area code “%(code)s” (not on the sheet areas).") % {"code": area},
-            )
+        area = r.reference("satisfaction", values, refs, "area_code", area_codes, unknown_area)
         code = r.code("satisfaction", values, refs, "code")
         r.unique(question_codes, "satisfaction", refs, "code", code, _("question"))
         wording = r.text("satisfaction", values, refs, "wording", required=True)
