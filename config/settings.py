@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "localstandards.scoring",
     "localstandards.reports",
     "localstandards.notices",
+    "localstandards.pages",
     "simple_history",
     "django_tasks_db",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
+    path("", include("localstandards.pages.urls")),
     path("", include("localstandards.core.urls")),
     path("accounts/", include("localstandards.accounts.urls")),
     path("registry/", include("localstandards.registry.urls")),

@@ -15,6 +15,7 @@ from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
 from localstandards.registry.models import LocalGovernmentType, Region
 from tests.assessments import factories as return_factories
+from tests.commit_hooks import on_commit_as_in_production, tasks_run_in_process  # noqa: F401  (autouse)
 from tests.factories import DistrictFactory, LocalGovernmentFactory, ProvinceFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"

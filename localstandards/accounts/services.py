@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from localstandards.accounts.models import Role, RoleMembership, User
-from localstandards.accounts.scoping import forget_cached_scope
+from localstandards.registry.scoping import forget_cached_scope
 
 DEMO_PROVINCE_CODE = "50"  # เชียงใหม่
 DEMO_DISTRICT_CODE = "5001"  # เมืองเชียงใหม่

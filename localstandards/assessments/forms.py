@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.frameworks.models import Framework
+from localstandards.frameworks.models import Framework, Kind
 from localstandards.frameworks.models import Status as FrameworkStatus
 
 
@@ -80,3 +80,38 @@ class CertifyForm(forms.Form):
 def default_round_initial() -> dict:
     today = dt.date.today()
     return {"fiscal_year": today.year + 543, "district_review": True, "province_review": True}
+
+
+class _PostedValues(forms.Form):
+    """What an officer posts for one indicator or question (prefix "i12" / "q3"), as typed.
+
+    The numbers stay raw text here: the service parses them (Thai digits, thousands commas) and gives the
+    messages, so the page, HTMX, the plain form post and the API share one reading of what was typed.
+    """
+
+    FIELDS: tuple[str, ...] = ()
+    version = forms.IntegerField(required=False)
+
+    def raw(self) -> dict[str, str]:
+        return {name: str(self.data.get(self.add_prefix(name), "")) for name in self.FIELDS}
+
+    def is_posted(self) -> bool:
+        return self.add_prefix("version") in self.data
+
+    def expected_version(self) -> int:
+        """The version the person edited; -1 (never current) when it is not a number, so the save is refused."""
+        return self.cleaned_data.get("version") or 0 if self.is_valid() else -1
+
+
+class AnswerForm(_PostedValues):
+    FIELDS = ("base", "delivered", "count", "answer", "note")
+    INPUTS_BY_KIND = {Kind.RATIO: ("base", "delivered"), Kind.COUNT: ("count",), Kind.YESNO: ("answer",)}
+
+    @classmethod
+    def inputs_for(cls, kind: str) -> tuple[str, ...]:
+        """The input fields (the note aside) of an indicator of this kind."""
+        return cls.INPUTS_BY_KIND[Kind(kind)]
+
+
+class SatisfactionForm(_PostedValues):
+    FIELDS = ("satisfied", "needs_improvement")

@@ -9,25 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from pathlib import PurePosixPath
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from localstandards.accounts.scoping import ScopedQuerySet
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The instant a day ends in Bangkok: a deadline of 31 July means writes are accepted until 23:59:59 that day."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=BANGKOK)
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+from localstandards.core.clock import end_of_day, start_of_day
+from localstandards.registry.scoping import ScopedQuerySet
 
 
 class AssessmentRound(models.Model):
@@ -262,17 +251,38 @@ class Comment(models.Model):
         return self.body[:60]
 
 
-class Notice(models.Model):
-    """What a user is told on their home page (and by e-mail) about a return: returned, accepted, reopened."""
+class QualityFlag(models.Model):
+    """A data-quality flag raised for reviewers: a value far from the same อปท.'s previous round or from its peers."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notices")
-    message = models.CharField(max_length=500)
+    class Kind(models.TextChoices):
+        PREVIOUS_ROUND = "previous_round", _("Far from the previous round")
+        PEER_OUTLIER = "peer_outlier", _("Far from peers of the same type")
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="quality_flags")
+    indicator = models.ForeignKey("frameworks.Indicator", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    reference = models.DecimalField(max_digits=20, decimal_places=6)
+    score = models.DecimalField(
+        max_digits=12, decimal_places=3, help_text=_("Relative change, or robust z-score for peers.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["assessment", "indicator__code", "kind"]
+        verbose_name = _("data-quality flag")
+        verbose_name_plural = _("data-quality flags")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator", "kind"], name="one_flag_per_kind"),
+        ]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.assessment_id}/{self.indicator_id}/{self.kind}"

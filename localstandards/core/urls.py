@@ -3,8 +3,6 @@ from django.urls import path
 from localstandards.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
     path("display/digits/", views.set_thai_digits, name="set-thai-digits"),
     path("healthz", views.healthz, name="healthz"),
 ]

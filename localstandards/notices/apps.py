@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "localstandards.notices"
     verbose_name = _("Notices and reminders")
+
+    def ready(self) -> None:
+        from localstandards.assessments.signals import status_changed
+        from localstandards.notices.services import on_status_changed
+
+        status_changed.connect(on_status_changed, dispatch_uid="notices.on_status_changed")

@@ -93,3 +93,50 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.recipient_id} {self.sent_on}"
+
+
+class Notice(models.Model):
+    """What a user is told on their home page (and by e-mail) about a return: returned, accepted, reopened."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="notices")
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: every e-mail is a row written in the transaction that decided it, sent by a task after commit.
+
+    A rolled-back decision leaves no row, so no e-mail; a mail server outage leaves the row pending for the next
+    delivery run. One row per address: recipients never see each other's addresses.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Notice about a return")
+        REMINDER = "reminder", _("Reminder")
+        DIGEST = "digest", _("Weekly digest")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    to = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -24,7 +24,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -33,20 +32,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from localstandards.accounts.models import Role, RoleMembership, User
-from localstandards.assessments.models import BANGKOK, Assessment, AssessmentRound, Status
+from localstandards.assessments.models import Assessment, AssessmentRound, Status
 from localstandards.assessments.services import entry_deadline
+from localstandards.core.clock import BANGKOK, today_in_bangkok
 from localstandards.core.thaidate import format_date
-from localstandards.notices.models import DigestSent, ReminderKind, ReminderSchedule, ReminderSent
+from localstandards.notices.models import (
+    DigestSent,
+    Notice,
+    OutgoingEmail,
+    ReminderKind,
+    ReminderSchedule,
+    ReminderSent,
+)
+from localstandards.notices.outbox import queue_email
 
 logger = logging.getLogger(__name__)
 
 PENDING = (Status.DRAFT, Status.RETURNED)
 LG_ROLES = (Role.LG_STAFF, Role.LG_HEAD)
 OFFICER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER)
-
-
-def today_in_bangkok() -> dt.date:
-    return timezone.localtime(timezone.now(), BANGKOK).date()
 
 
 def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
@@ -271,25 +275,9 @@ def digest_message(planned: PlannedDigest) -> tuple[str, str]:
 # ---------------------------------------------------------------- sending
 
 
-class _NothingSent(Exception):
-    pass
-
-
-def _send_each(subject: str, body: str, addresses: list[str]) -> int:
-    """One message per person (recipients never see each other's addresses); a failure does not stop the rest."""
-    sent = 0
-    for address in addresses:
-        try:
-            send_mail(subject, body, None, [address])
-            sent += 1
-        except Exception:
-            logger.exception("could not send a reminder e-mail to %s", address)
-    return sent
-
-
 def deliver_reminder(planned: PlannedReminder, today: dt.date) -> int:
-    """Record and send one reminder; 0 when nobody has an address, it was sent already, or every send failed."""
-    addresses = [u.email for u in planned.recipients]
+    """Record one reminder and queue its e-mails; 0 when nobody has an address or it was recorded already."""
+    addresses = [u.email for u in planned.recipients if u.email]
     if not addresses:
         return 0
     subject, body = reminder_message(planned, today)
@@ -302,12 +290,9 @@ def deliver_reminder(planned: PlannedReminder, today: dt.date) -> int:
                 sent_on=today,
                 recipients=", ".join(addresses),
             )
-            sent = _send_each(subject, body, addresses)
-            if not sent:
-                raise _NothingSent  # undo the record so the next run tries again
-    except (IntegrityError, _NothingSent):
+            return queue_email(OutgoingEmail.Kind.REMINDER, subject, body, addresses)
+    except IntegrityError:  # recorded by an earlier (or concurrent) run: sent once only
         return 0
-    return sent
 
 
 def deliver_digest(planned: PlannedDigest, today: dt.date) -> int:
@@ -317,16 +302,13 @@ def deliver_digest(planned: PlannedDigest, today: dt.date) -> int:
             DigestSent.objects.create(
                 round=planned.round, recipient=planned.recipient, sent_on=today, laggards=len(planned.laggards)
             )
-            sent = _send_each(subject, body, [planned.recipient.email])
-            if not sent:
-                raise _NothingSent
-    except (IntegrityError, _NothingSent):
+            return queue_email(OutgoingEmail.Kind.DIGEST, subject, body, [planned.recipient.email])
+    except IntegrityError:
         return 0
-    return sent
 
 
 def send_due(today: dt.date | None = None, rounds=None) -> dict[str, int]:
-    """Send everything due on `today` (Bangkok) that was not sent before; returns counts of e-mails sent."""
+    """Queue everything due on `today` (Bangkok) that was not sent before; returns counts of e-mails queued."""
     today = today or today_in_bangkok()
     due = plan(today, rounds)
     counts = {"reminders": 0, "digests": 0}
@@ -336,3 +318,52 @@ def send_due(today: dt.date | None = None, rounds=None) -> dict[str, int]:
         counts["digests"] += deliver_digest(planned, today)
     logger.info("reminders for %s: %s", today.isoformat(), counts)
     return counts
+
+
+# ---------------------------------------------------------------- notices about a return's status
+
+
+def people_of(assessment: Assessment):
+    """The local government's users and its reviewers at the round's enabled levels."""
+    lg = assessment.local_government
+    wanted = Q(local_government=lg, role__in=[Role.LG_STAFF, Role.LG_HEAD])
+    if assessment.round.district_review and lg.district_id:
+        wanted |= Q(role=Role.DISTRICT_OFFICER, district_id=lg.district_id)
+    if assessment.round.province_review:
+        wanted |= Q(role=Role.PROVINCE_OFFICER, province_id=lg.province_id)
+    return User.objects.filter(pk__in=RoleMembership.objects.filter(wanted).values("user_id"), is_active=True)
+
+
+def notify(assessment: Assessment, template: str) -> None:
+    """A notice on the home page of everyone concerned, and one e-mail each (through the outbox)."""
+    message = template % {"lg": assessment.local_government.full_name_th}
+    recipients = list(people_of(assessment))
+    link = settings.SITE_URL.rstrip("/") + reverse("assessments:overview", args=[assessment.pk])
+    with transaction.atomic():
+        Notice.objects.bulk_create([Notice(recipient=u, assessment=assessment, message=message) for u in recipients])
+        queue_email(
+            OutgoingEmail.Kind.NOTICE,
+            f"[{_('Minimum standards')}] {message}",
+            f"{message}\n\n{_('Open the return:')} {link}\n",
+            [u.email for u in recipients],
+        )
+
+
+def status_notice(transition: str, new_status: str) -> str | None:
+    """What the people concerned are told about a status change, or None for a change nobody needs to hear of."""
+    if transition == "reopen":
+        return _("The return of %(lg)s was reopened.")
+    if new_status == Status.RETURNED:
+        return _("The return of %(lg)s was returned for correction.")
+    if new_status == Status.ACCEPTED:
+        return _("The return of %(lg)s was accepted.")
+    return None
+
+
+def on_status_changed(sender, *, assessment_id: int, transition: str, new_status: str, **kwargs) -> None:
+    """Receiver of assessments.signals.status_changed (connected in NoticesConfig.ready)."""
+    template = status_notice(transition, new_status)
+    if template is None:
+        return
+    assessment = Assessment.objects.select_related("round", "local_government").get(pk=assessment_id)
+    notify(assessment, template)

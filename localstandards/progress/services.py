@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from localstandards.accounts.models import Role, RoleMembership
-from localstandards.assessments.models import Assessment, AssessmentRound, Status, end_of_day
+from localstandards.assessments.models import Assessment, AssessmentRound, Status
+from localstandards.core.clock import end_of_day
 from localstandards.frameworks.services import indicator_applies, load_tree
 from localstandards.registry.models import Region
 
@@ -250,7 +251,7 @@ def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[P
 
 def top_level(user) -> tuple[str, str] | None:
     """Where a user's progress page opens: the nation, their province, or their district."""
-    from localstandards.accounts.scoping import accessible_units
+    from localstandards.registry.scoping import accessible_units
 
     if accessible_units(user).nation:
         return "nation", "all"

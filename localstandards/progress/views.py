@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from localstandards.accounts.models import Role
-from localstandards.accounts.scoping import accessible_units
-from localstandards.assessments.models import AssessmentRound
+from localstandards.assessments import quality
+from localstandards.assessments.models import AssessmentRound, QualityFlag
 from localstandards.core.thaidate import format_date, format_datetime
-from localstandards.progress import quality, services
-from localstandards.progress.models import QualityFlag
+from localstandards.progress import services
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
+from localstandards.registry.scoping import accessible_units
 
 CHILD_LEVEL = {"nation": "region", "region": "province", "province": "district", "district": None}
 

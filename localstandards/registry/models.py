@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.accounts.scoping import ScopedQuerySet, accessible_units
+from localstandards.registry.scoping import ScopedQuerySet, accessible_units
 
 
 class Region(models.TextChoices):

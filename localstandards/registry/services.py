@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from localstandards.accounts.scoping import accessible_units
 from localstandards.registry.models import District, LocalGovernment, LocalGovernmentType, Province
 from localstandards.registry.regions import REGION_BY_PROVINCE
+from localstandards.registry.scoping import accessible_units
 
 EXPECTED_COLUMNS = [
     "dla_code",

@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from localstandards.accounts.scoping import accessible_units
 from localstandards.registry import services
 from localstandards.registry.forms import LocalGovernmentFilterForm
 from localstandards.registry.models import (
@@ -15,6 +14,8 @@ from localstandards.registry.models import (
     Province,
     Region,
 )
+from localstandards.registry.scoping import accessible_units
+from localstandards.registry.signals import local_government_page
 
 PAGE_SIZE = 50
 
@@ -55,14 +56,10 @@ def local_government_detail(request: HttpRequest, pk: int) -> HttpResponse:
         LocalGovernment.objects.for_user(request.user).select_related("province", "district"), pk=pk
     )
     scope = accessible_units(request.user)
-    from localstandards.assessments.models import Assessment
-
+    sections = local_government_page.send(sender=LocalGovernment, request=request, local_government=local_government)
     context = {
         "lg": local_government,
-        "returns": Assessment.objects.for_user(request.user)
-        .filter(local_government=local_government)
-        .select_related("round")
-        .order_by("-round__fiscal_year", "-round__opens_on"),
+        "sections": [html for _receiver, html in sections if html],
         "can_open_province": scope.covers_province(local_government.province_id),
         "can_open_district": local_government.district_id
         and District.objects.for_user(request.user).filter(pk=local_government.district_id).exists(),

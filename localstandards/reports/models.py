@@ -11,7 +11,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.accounts.scoping import ScopedQuerySet
+from localstandards.registry.scoping import ScopedQuerySet
 
 
 def new_slug() -> str:

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
-from localstandards.assessments.services import label_texts
 from localstandards.frameworks.models import Area, Kind, SatisfactionQuestion
+from localstandards.frameworks.rules import label_texts
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.services import is_final, rescore_assessment
+from localstandards.scoring.services import current_results, is_final
 
 MIN_PEERS = 5
 _CENT = Decimal("0.01")
@@ -33,21 +33,6 @@ BETTER, SAME, WORSE = "better", "same", "worse"
 
 
 # ---------------------------------------------------------------- the stored results
-
-
-def stored_score(assessment: Assessment) -> ReturnScore:
-    """The return's stored score, scored now when there is none (or when a provisional one is out of date)."""
-    score = ReturnScore.objects.filter(assessment=assessment).first()
-    if score is None or score.framework_id != assessment.framework_id:
-        return rescore_assessment(assessment)
-    if not is_final(assessment):
-        changed = [
-            assessment.answers.aggregate(last=Max("updated_at"))["last"],
-            assessment.satisfaction_answers.aggregate(last=Max("updated_at"))["last"],
-        ]
-        if any(when and when > score.computed_at for when in changed) or score.assessment_status != assessment.status:
-            return rescore_assessment(assessment)
-    return score
 
 
 @dataclass
@@ -198,20 +183,17 @@ def _unit(indicator) -> str:
     return ""
 
 
-def _records(assessment: Assessment):
-    return IndicatorResultRecord.objects.filter(assessment=assessment).select_related("indicator__mission", "area")
-
-
 def build_results(assessment: Assessment, *, standing: bool = True, previous: bool = True) -> Results:
     """The results of one return, grouped area → mission → indicator, with summaries and satisfaction."""
-    score = stored_score(assessment)
+    current = current_results(assessment)
+    score = current.score
     lg = assessment.local_government
     texts = label_texts(assessment.framework)
-    area_scores = {item.area_id: item for item in AreaScore.objects.filter(assessment=assessment)}
+    area_scores = {item.area_id: item for item in current.areas}
     blocks: dict[int, AreaBlock] = {}
     for area in Area.objects.filter(framework_id=assessment.framework_id).order_by("order", "pk"):
         blocks[area.pk] = AreaBlock(code=area.code, name=area.name, summary=area_scores.get(area.pk))
-    for record in _records(assessment):
+    for record in current.records:
         indicator = record.indicator
         block = blocks[record.area_id]
         mission_name = indicator.mission.name
@@ -319,11 +301,7 @@ def add_previous(results: Results) -> None:
     earlier = previous_final(results.assessment)
     if earlier is None:
         return
-    stored_score(earlier)
-    values = {
-        record.indicator.code: (record.kind, record.value)
-        for record in IndicatorResultRecord.objects.filter(assessment=earlier).select_related("indicator")
-    }
+    values = {record.indicator.code: (record.kind, record.value) for record in current_results(earlier).records}
     results.previous = earlier
     for row in results.rows:
         kind, value = values.get(row.code, (None, None))
@@ -336,11 +314,22 @@ def add_previous(results: Results) -> None:
 
 
 def public_link(assessment: Assessment) -> PublicLink | None:
-    """The return's permalink (created the first time it is asked for); none while results are provisional."""
+    """The return's permalink (made when the return is accepted); none while results are provisional."""
     if not is_final(assessment):
         return None
-    link, _created = PublicLink.objects.get_or_create(assessment=assessment)
+    return PublicLink.objects.filter(assessment=assessment).first()
+
+
+def publish_link(assessment_id: int) -> PublicLink:
+    """Make the permalink of an accepted return (kept across reopening, so a link once shared keeps working)."""
+    link, _created = PublicLink.objects.get_or_create(assessment_id=assessment_id)
     return link
+
+
+def on_status_changed(sender, *, assessment_id: int, new_status: str, **kwargs) -> None:
+    """Receiver of assessments.signals.status_changed (connected in ReportsConfig.ready)."""
+    if new_status == Status.ACCEPTED:
+        publish_link(assessment_id)
 
 
 def public_assessment(slug: str) -> Assessment | None:

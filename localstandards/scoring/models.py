@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.accounts.scoping import ScopedQuerySet
 from localstandards.frameworks.models import Kind, LabelKey
+from localstandards.registry.scoping import ScopedQuerySet
 
 
 class ScoreQuerySet(ScopedQuerySet):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from localstandards.frameworks import expressions
-from localstandards.scoring.rules import (
+from localstandards.frameworks.rules import (
     ABOVE,
     ACHIEVEMENT_ORDER,
     DEVELOP,

@@ -7,18 +7,19 @@ transaction. Running it twice gives the same rows; a rebuild of a round equals t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from localstandards.assessments.models import Assessment, AssessmentRound, Status
-from localstandards.assessments.services import label_thresholds
 from localstandards.frameworks.models import Framework
+from localstandards.frameworks.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE, label_thresholds
 from localstandards.frameworks.services import indicator_applies, load_tree
 from localstandards.scoring import scoring
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE
 
 _SIX = Decimal("0.000001")
 _SEVEN = Decimal("0.0000001")
@@ -107,48 +108,101 @@ def _summary_fields(summary: scoring.Counts) -> dict:
     }
 
 
+@dataclass
+class Results:
+    """One return's results as model rows: saved (read from the cache) or not (computed now, never written)."""
+
+    score: ReturnScore
+    areas: list[AreaScore]
+    records: list[IndicatorResultRecord]
+    stored: bool
+
+
+def compute_results(assessment: Assessment, *, framework: Framework | None = None) -> Results:
+    """The return's results as unsaved rows, from the pure functions (no write). `framework`: its tree, loaded."""
+    framework = framework or load_tree(assessment.framework)
+    scored = scoring.score_return(build_input(assessment, framework))
+    answers = {a.indicator_id: a for a in assessment.answers.all()}
+    indicators = {i.pk: i for area in framework.areas.all() for m in area.missions.all() for i in m.indicators.all()}
+    areas = {area.pk: area for area in framework.areas.all()}
+    records = []
+    for result in scored.indicators:
+        record = _record(assessment, result, answers.get(result.indicator_id))
+        record.indicator, record.area = indicators[result.indicator_id], areas[result.area_id]
+        records.append(record)
+    area_scores = [
+        AreaScore(
+            assessment=assessment,
+            area_id=area.area_id,
+            weight=area.weight,
+            weighted_compliance=_stored(area.weighted_compliance),
+            **_summary_fields(area),
+        )
+        for area in scored.summary.areas
+    ]
+    summary = scored.summary
+    score = ReturnScore(
+        assessment=assessment,
+        framework_id=assessment.framework_id,
+        indicator_score=_stored(summary.indicator_score),
+        satisfaction_score=_stored(summary.satisfaction_score),
+        score=_stored(summary.score),
+        passed=summary.passed,
+        formula_error=summary.formula_error[:500],
+        assessment_status=assessment.status,
+        computed_at=timezone.now(),
+        **_summary_fields(summary),
+    )
+    return Results(score, area_scores, records, stored=False)
+
+
 def rescore_assessment(assessment: Assessment, *, framework: Framework | None = None) -> ReturnScore:
     """Replace the cached results of one return (idempotent). `framework`: its stamped version, tree loaded."""
     with transaction.atomic():
-        # Lock the return so two rebuilds of the same return (submit + command) run one after the other.
+        # Lock the return so two rebuilds of the same return (status change + command) run one after the other.
         assessment = (
             Assessment.objects.select_for_update(of=("self",))
             .select_related("local_government__province", "framework")
             .get(pk=assessment.pk)
         )
-        scored = scoring.score_return(build_input(assessment, framework))
+        results = compute_results(assessment, framework=framework)
         IndicatorResultRecord.objects.filter(assessment=assessment).delete()
         AreaScore.objects.filter(assessment=assessment).delete()
         ReturnScore.objects.filter(assessment=assessment).delete()
-        answers = {a.indicator_id: a for a in assessment.answers.all()}
-        IndicatorResultRecord.objects.bulk_create(
-            [_record(assessment, result, answers.get(result.indicator_id)) for result in scored.indicators]
-        )
-        AreaScore.objects.bulk_create(
-            [
-                AreaScore(
-                    assessment=assessment,
-                    area_id=area.area_id,
-                    weight=area.weight,
-                    weighted_compliance=_stored(area.weighted_compliance),
-                    **_summary_fields(area),
-                )
-                for area in scored.summary.areas
-            ]
-        )
-        summary = scored.summary
-        return ReturnScore.objects.create(
-            assessment=assessment,
-            framework_id=assessment.framework_id,
-            indicator_score=_stored(summary.indicator_score),
-            satisfaction_score=_stored(summary.satisfaction_score),
-            score=_stored(summary.score),
-            passed=summary.passed,
-            formula_error=summary.formula_error[:500],
-            assessment_status=assessment.status,
-            computed_at=timezone.now(),
-            **_summary_fields(summary),
-        )
+        IndicatorResultRecord.objects.bulk_create(results.records)
+        AreaScore.objects.bulk_create(results.areas)
+        results.score.save()
+        return results.score
+
+
+def is_stale(score: ReturnScore | None, assessment: Assessment) -> bool:
+    """Whether the stored results no longer match the return (missing, another version, status or answers moved)."""
+    if score is None or score.framework_id != assessment.framework_id:
+        return True
+    if score.assessment_status != assessment.status:
+        return True
+    if assessment.status == Status.ACCEPTED:
+        return False  # a final return cannot change without a status change first
+    changed = [
+        assessment.answers.aggregate(last=Max("updated_at"))["last"],
+        assessment.satisfaction_answers.aggregate(last=Max("updated_at"))["last"],
+    ]
+    return any(when and when > score.computed_at for when in changed)
+
+
+def current_results(assessment: Assessment) -> Results:
+    """The results to show now: the stored cache when it is up to date, else computed in memory.
+
+    Read paths (pages, PDF, exports) call this; it never writes, so a GET stays a read (and can go to a replica).
+    The cache is rebuilt by the status-change task and by `manage.py rescore`.
+    """
+    score = ReturnScore.objects.filter(assessment=assessment).first()
+    if is_stale(score, assessment):
+        return compute_results(assessment)
+    records = list(
+        IndicatorResultRecord.objects.filter(assessment=assessment).select_related("indicator__mission", "area")
+    )
+    return Results(score, list(AreaScore.objects.filter(assessment=assessment)), records, stored=True)
 
 
 def _record(assessment: Assessment, result: scoring.IndicatorResult, answer) -> IndicatorResultRecord:

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from localstandards.accounts.models import Role, RoleMembership
-from localstandards.accounts.scoping import accessible_units
 from localstandards.accounts.services import grant_role
 from localstandards.registry.models import District, LocalGovernment, Province
+from localstandards.registry.scoping import accessible_units
 from tests.factories import UserFactory
 
 

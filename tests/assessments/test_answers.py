@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from localstandards.assessments import services
 from localstandards.assessments.models import Answer, SatisfactionAnswer
@@ -78,7 +79,7 @@ def test_a_count_written_with_thai_digits_and_commas_is_a_whole_number(assessmen
 def test_the_htmx_endpoint_shows_the_message_next_to_the_field(assessment, users, client_for):
     ratio = factories.indicator(assessment.framework, RATIO)
     with translation.override("th"):
-        expected = str(services._("What was delivered (2) cannot be more than the base (1)."))
+        expected = str(gettext("What was delivered (2) cannot be more than the base (1)."))
     response = client_for(users.staff).post(
         reverse("assessments:save-indicator", args=[assessment.pk, ratio.pk]),
         {f"i{ratio.pk}-version": "0", f"i{ratio.pk}-base": "10", f"i{ratio.pk}-delivered": "12"},

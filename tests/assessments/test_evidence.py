@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from localstandards.assessments import services
 from localstandards.assessments.models import Evidence
@@ -209,7 +210,7 @@ def test_upload_through_the_page_attaches_the_file(assessment, users, client_for
 def test_a_spoofed_upload_through_the_page_shows_why_it_was_refused(assessment, users, client_for):
     ratio = factories.indicator(assessment.framework, RATIO)
     with translation.override("th"):
-        expected = str(services._("This file is not one of the accepted types (%(types)s), whatever its name says."))
+        expected = str(gettext("This file is not one of the accepted types (%(types)s), whatever its name says."))
     response = client_for(users.staff).post(
         reverse("assessments:upload-evidence", args=[assessment.pk, ratio.pk]),
         {"file": factories.upload("report.pdf", SPOOFED["html_named_pdf"][1], "application/pdf")},

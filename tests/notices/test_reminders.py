@@ -242,7 +242,10 @@ def test_the_database_backend_stores_the_task_for_the_worker(settings, open_roun
     no_digest(open_round)
     call_command("send_reminders", "--date", last_day.isoformat(), "--enqueue", stdout=StringIO())
     assert mail.outbox == []
-    assert DBTaskResult.objects.get().status == "READY"
+    reminders = DBTaskResult.objects.filter(task_path="localstandards.notices.tasks.send_due_reminders")
+    assert reminders.get().status == "READY"
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert reminders.get().status == "SUCCESSFUL"
+    # The reminders were queued in the outbox; the worker's next task delivered them.
+    assert DBTaskResult.objects.filter(task_path="localstandards.notices.tasks.deliver_outbox").exists()
     assert "staff@example.org" in recipients()

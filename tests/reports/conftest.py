@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer, Status
 from localstandards.registry.models import LocalGovernmentType
+from localstandards.reports.services import publish_link
 from localstandards.scoring.services import rescore_assessment
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO
@@ -33,11 +34,12 @@ def store_answers(assessment, *, base=10, delivered=8, count=3, yesno=True, sati
 
 
 def make_final(assessment, **answers):
-    """A return with answers, accepted (final) and scored."""
+    """A return with answers, accepted (final), scored and published, as the acceptance would leave it."""
     store_answers(assessment, **answers)
     Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED)
     assessment.refresh_from_db()
     rescore_assessment(assessment)
+    publish_link(assessment.pk)
     return assessment
 
 

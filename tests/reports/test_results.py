@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -10,14 +11,16 @@ from decimal import Decimal as D
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from localstandards.assessments import services as assessment_services
-from localstandards.assessments.models import Comment, Status
+from localstandards.assessments.models import Answer, Comment, Status
 from localstandards.registry.models import LocalGovernmentType
 from localstandards.reports import services
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import ReturnScore
+from localstandards.scoring.services import current_results, rescore_assessment
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO
 from tests.factories import UserFactory
@@ -37,12 +40,12 @@ def rows_by_code(results) -> dict:
 # ---------------------------------------------------------------- the table
 
 
-def test_results_table_values_read_from_the_cache(assessment, users, client_for):
+def test_results_table_values_are_computed_on_a_get_without_writing(assessment, users, client_for):
     store_answers(assessment, base=13502, delivered=360, count=1, yesno=False, satisfied=46, needs_improvement=14)
     assert not ReturnScore.objects.filter(assessment=assessment).exists()
     response = client_for(users.staff).get(results_url(assessment))
     assert response.status_code == 200
-    assert ReturnScore.objects.filter(assessment=assessment).exists()  # scored once, then read from the cache
+    assert not ReturnScore.objects.filter(assessment=assessment).exists()  # a GET never writes: computed in memory
     results = response.context["results"]
     rows = rows_by_code(results)
     ratio = rows[RATIO].record
@@ -125,7 +128,7 @@ def test_percentile_with_five_peers(world, framework, users, client_for):
     make_final(returns[same_province[3].pk], delivered=5)  # lower
     make_final(returns[other_province[0].pk], delivered=5)  # lower, other province
     store_answers(returns[draft_peer[0].pk], delivered=1)  # not final: never a peer
-    services.rescore_assessment(returns[draft_peer[0].pk])
+    rescore_assessment(returns[draft_peer[0].pk])
     results = services.build_results(own)
     assert (results.national.peers, results.national.below, results.national.equal) == (5, 3, 2)
     assert results.national.percentile == D(80)  # (3 + 2 / 2) / 5
@@ -317,3 +320,21 @@ def test_reports_routes_open_inside_scope(assessment, users, client_for, route, 
 def test_reports_routes_need_a_login(assessment, route):
     response = Client().get(results_url(assessment, route))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_fresh_stored_results_are_read_from_the_cache_and_stale_ones_are_not(assessment, users):
+    store_answers(assessment)
+    assert current_results(assessment).stored is False  # nothing stored yet
+    rescore_assessment(assessment)
+    assert current_results(assessment).stored is True
+    Answer.objects.filter(assessment=assessment).update(updated_at=timezone.now() + dt.timedelta(seconds=1))
+    assert current_results(assessment).stored is False  # an answer moved since: computed again, in memory
+
+
+def test_the_public_link_is_made_when_the_return_is_accepted_not_when_a_page_is_read(submitted, users, client_for):
+    assert client_for(users.staff).get(results_url(submitted)).status_code == 200
+    assert not PublicLink.objects.filter(assessment=submitted).exists()
+    assessment_services.accept(submitted, users.district_officer, "district")
+    assessment_services.accept(submitted, users.province_officer, "province")
+    assert PublicLink.objects.filter(assessment=submitted).exists()
+    assert ReturnScore.objects.get(assessment=submitted).assessment_status == Status.ACCEPTED

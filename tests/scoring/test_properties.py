@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localstandards.scoring.rules import ABOVE, ACHIEVEMENT_ORDER, DEVELOP, MEETS, NO_SERVICE, NOT_DONE
+from localstandards.frameworks.rules import ABOVE, ACHIEVEMENT_ORDER, DEVELOP, MEETS, NO_SERVICE, NOT_DONE
 from localstandards.scoring.scoring import (
     LABELS,
     AreaInput,

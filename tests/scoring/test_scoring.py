@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from localstandards.frameworks.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE
 from localstandards.scoring import scoring
-from localstandards.scoring.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE
 from localstandards.scoring.scoring import (
     AreaInput,
     IndicatorInput,

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
 from localstandards.frameworks.models import ResultLabel
+from localstandards.frameworks.rules import ABOVE, DEVELOP, NOT_DONE
 from localstandards.frameworks.services import create_from_spec, new_version, publish_framework
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.rules import ABOVE, DEVELOP, NOT_DONE
 from localstandards.scoring.services import rescore_assessment, rescore_round
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO

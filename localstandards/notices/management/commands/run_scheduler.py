@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from localstandards.assessments.models import BANGKOK
+from localstandards.core.clock import BANGKOK
 from localstandards.notices.tasks import send_due_reminders
 
 

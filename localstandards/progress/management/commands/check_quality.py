@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from localstandards.assessments.models import AssessmentRound
-from localstandards.progress.quality import refresh_round
+from localstandards.assessments.quality import refresh_round
 
 
 class Command(BaseCommand):

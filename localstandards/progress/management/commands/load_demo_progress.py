@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from localstandards.assessments.models import Assessment, AssessmentRound, Status, end_of_day
+from localstandards.assessments.models import Assessment, AssessmentRound, Status
+from localstandards.core.clock import end_of_day
 
 SAMPLE_ROUND_NAME = "รอบการประเมินตัวอย่าง ปีงบประมาณ 2567"
 

@@ -5,9 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from localstandards.assessments.models import Answer, Assessment, Status
-from localstandards.progress import quality
-from localstandards.progress.models import QualityFlag
+from localstandards.assessments import quality
+from localstandards.assessments.models import Answer, Assessment, QualityFlag, Status
 from localstandards.registry.models import LocalGovernmentType
 from tests.assessments import factories
 from tests.factories import LocalGovernmentFactory

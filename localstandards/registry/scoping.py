@@ -62,23 +62,23 @@ def accessible_units(user) -> UnitScope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from localstandards.accounts.models import RoleMembership
-
     nation = False
     provinces: set[int] = set()
     districts: set[int] = set()
     local_governments: set[int] = set()
-    for membership in RoleMembership.objects.filter(user=user).only(
-        "role", "province_id", "district_id", "local_government_id"
+    # Read through the user's own relation, so this module needs no import of the accounts app (which sits above
+    # the registry). A membership's constraint binds a national role to no unit at all: no unit means the nation.
+    for province_id, district_id, local_government_id in user.memberships.values_list(
+        "province_id", "district_id", "local_government_id"
     ):
-        if membership.role in RoleMembership.NATIONAL_ROLES:
+        if province_id:
+            provinces.add(province_id)
+        elif district_id:
+            districts.add(district_id)
+        elif local_government_id:
+            local_governments.add(local_government_id)
+        else:
             nation = True
-        elif membership.province_id:
-            provinces.add(membership.province_id)
-        elif membership.district_id:
-            districts.add(membership.district_id)
-        elif membership.local_government_id:
-            local_governments.add(membership.local_government_id)
     scope = UnitScope(nation, frozenset(provinces), frozenset(districts), frozenset(local_governments))
     setattr(user, _CACHE_ATTR, scope)
     return scope

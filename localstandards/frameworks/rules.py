@@ -1,6 +1,8 @@
 """How one indicator's answer becomes a result label: the one place that decides it (pure, no database).
 
-The data-entry page shows this live as the officer types; the scoring issue builds summaries on top of it.
+The data-entry page shows this live as the officer types, and the scoring functions build summaries on top of it.
+The label keys, their thresholds and their wording belong to the framework version (`label_thresholds`,
+`label_texts`).
 Rules (ratio): base blank → no result yet; base 0 → NO_SERVICE; delivered 0 → NOT_DONE; otherwise the exact
 percentage delivered ÷ base × 100 is compared with the target: the first of ABOVE, MEETS whose threshold
 (result − target ≥ min_gap) holds, else DEVELOP. Equal to the target meets it. Rounding is for display only.
@@ -12,7 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-ABOVE, MEETS, DEVELOP, NO_SERVICE, NOT_DONE = "ABOVE", "MEETS", "DEVELOP", "NO_SERVICE", "NOT_DONE"
+from django.utils import translation
+
+from localstandards.frameworks.models import Framework, Kind, LabelKey
+
+ABOVE, MEETS, DEVELOP, NO_SERVICE, NOT_DONE = (
+    LabelKey.ABOVE.value,
+    LabelKey.MEETS.value,
+    LabelKey.DEVELOP.value,
+    LabelKey.NO_SERVICE.value,
+    LabelKey.NOT_DONE.value,
+)
 ACHIEVEMENT_ORDER = (ABOVE, MEETS)
 DEFAULT_THRESHOLDS: dict[str, Decimal | None] = {ABOVE: Decimal(0), MEETS: Decimal(0)}
 HUNDRED = Decimal(100)
@@ -61,7 +73,7 @@ def indicator_outcome(
     thresholds: dict[str, Decimal | None] | None = None,
 ) -> IndicatorOutcome:
     thresholds = DEFAULT_THRESHOLDS if thresholds is None else thresholds
-    if kind == "ratio":
+    if kind == Kind.RATIO:
         if base is None:
             return IndicatorOutcome(None)
         if base == 0:
@@ -73,16 +85,29 @@ def indicator_outcome(
         percentage = ratio_percentage(base, delivered)
         label = _compare(percentage, target, thresholds)
         return IndicatorOutcome(label, percentage, label in ACHIEVEMENT_ORDER)
-    if kind == "count":
+    if kind == Kind.COUNT:
         if count is None:
             return IndicatorOutcome(None)
         if count == 0:
             return IndicatorOutcome(NOT_DONE)
         label = _compare(Decimal(count), target, thresholds)
         return IndicatorOutcome(label, None, label in ACHIEVEMENT_ORDER)
-    if kind == "yesno":
+    if kind == Kind.YESNO:
         if answer is None:
             return IndicatorOutcome(None)
         label = _first_achievement(thresholds) if answer else DEVELOP
         return IndicatorOutcome(label, None, bool(answer))
     raise ValueError(f"unknown indicator kind {kind!r}")
+
+
+def label_thresholds(framework: Framework) -> dict[str, Decimal | None]:
+    """The version's achievement thresholds (result − target ≥ min_gap) for ABOVE and MEETS."""
+    return {label.key: label.min_gap for label in framework.labels.all() if label.key in ACHIEVEMENT_ORDER}
+
+
+def label_texts(framework: Framework) -> dict[str, str]:
+    """The version's label wording in the current language (Thai, or English when it is given)."""
+    english = not (translation.get_language() or "th").startswith("th")
+    return {
+        label.key: (label.text_en if english and label.text_en else label.text_th) for label in framework.labels.all()
+    }

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.assessments.models import Answer, Assessment
+from localstandards.assessments import workflow
+from localstandards.assessments.models import Answer, Assessment, QualityFlag
 from localstandards.frameworks.models import Kind
-from localstandards.progress.models import QualityFlag
 from localstandards.registry.models import MAX_PLAUSIBLE_AREA_KM2
 
 CHANGE_LIMIT = Decimal("0.5")
@@ -145,8 +145,6 @@ class NotAllowed(Exception):
 
 def mark_checked(flag: QualityFlag, user, comment: str) -> QualityFlag:
     """A reviewer of the return (district, province or national) confirms the value with a comment."""
-    from localstandards.assessments import workflow
-
     if not any(workflow.actor_matches(actor, user, flag.assessment) for actor in ("district", "province")):
         raise NotAllowed(_("Only the reviewers of this return can mark its flags as checked."))
     if not comment.strip():

@@ -1,0 +1,210 @@
+"""What a return holds, as the officer sees it: applicable indicators with answers, evidence, outcome and gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from localstandards.assessments.models import (
+    Answer,
+    Assessment,
+    Comment,
+    Evidence,
+    SatisfactionAnswer,
+    Status,
+)
+from localstandards.assessments.services.validation import check_rules
+from localstandards.frameworks.models import Indicator, Kind
+from localstandards.frameworks.rules import IndicatorOutcome, indicator_outcome, label_texts, label_thresholds
+from localstandards.frameworks.services import indicator_applies, load_tree
+
+
+@dataclass
+class IndicatorEntry:
+    indicator: Indicator
+    wording: str
+    target: Decimal | None
+    answer: Answer | None
+    evidence: list[Evidence]
+    outcome: IndicatorOutcome
+    editable: bool
+    missing: list[str] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    label_text: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.answer.version if self.answer else 0
+
+    @property
+    def prefix(self) -> str:
+        return f"i{self.indicator.pk}"
+
+
+@dataclass
+class AreaEntry:
+    area: object
+    missions: list[tuple[object, list[IndicatorEntry]]]
+    questions: list[tuple[object, str, SatisfactionAnswer | None]]
+
+    @property
+    def indicators(self) -> list[IndicatorEntry]:
+        return [entry for _mission, entries in self.missions for entry in entries]
+
+    @property
+    def required(self) -> int:
+        return len(self.indicators) + len(self.questions)
+
+    @property
+    def answered(self) -> int:
+        done = sum(1 for e in self.indicators if not any(m not in ("evidence", "explanation") for m in e.missing))
+        return done + sum(1 for _q, _w, a in self.questions if _satisfaction_complete(a))
+
+    @property
+    def evidence_missing(self) -> int:
+        return sum(1 for e in self.indicators if "evidence" in e.missing)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.required and not any(e.missing for e in self.indicators)
+
+
+def _satisfaction_complete(answer: SatisfactionAnswer | None) -> bool:
+    return answer is not None and answer.satisfied is not None and answer.needs_improvement is not None
+
+
+def outcome_of(indicator: Indicator, answer: Answer | None, target, thresholds) -> IndicatorOutcome:
+    if answer is None:
+        return IndicatorOutcome(None)
+    return indicator_outcome(
+        indicator.kind,
+        base=answer.base,
+        delivered=answer.delivered,
+        count=answer.count,
+        answer=answer.answer,
+        target=target,
+        thresholds=thresholds,
+    )
+
+
+def missing_parts(indicator: Indicator, answer: Answer | None, evidence_count: int) -> list[str]:
+    """What is still needed before submission: input fields, then 'evidence'."""
+    missing = []
+    if indicator.kind == Kind.RATIO:
+        if answer is None or answer.base is None:
+            missing.append("base")
+        elif answer.base > 0 and answer.delivered is None:
+            missing.append("delivered")
+    elif indicator.kind == Kind.COUNT:
+        if answer is None or answer.count is None:
+            missing.append("count")
+    elif answer is None or answer.answer is None:
+        missing.append("answer")
+    no_service = indicator.kind == Kind.RATIO and answer is not None and answer.base == 0
+    if indicator.evidence_required and evidence_count == 0 and not no_service:
+        missing.append("evidence")
+    return missing
+
+
+def indicator_is_editable(assessment: Assessment, indicator_id: int, reopened: set[int] | None = None) -> bool:
+    if assessment.status == Status.DRAFT:
+        return True
+    if assessment.status != Status.RETURNED:
+        return False
+    if assessment.reopened_all:
+        return True
+    if reopened is None:
+        reopened = set(assessment.reopened_indicators.values_list("pk", flat=True))
+    return indicator_id in reopened
+
+
+def build_entries(assessment: Assessment, *, area_code: str | None = None) -> list[AreaEntry]:
+    """The return as the officer sees it: applicable indicators with answers, evidence, outcome and gaps."""
+    framework = load_tree(assessment.framework)
+    lg = assessment.local_government
+    thresholds = label_thresholds(framework)
+    answers = {a.indicator_id: a for a in assessment.answers.select_related("updated_by")}
+    evidence: dict[int, list[Evidence]] = {}
+    for item in assessment.evidence.all():
+        evidence.setdefault(item.indicator_id, []).append(item)
+    comments: dict[int, list[Comment]] = {}
+    for comment in assessment.comments.select_related("author").exclude(indicator=None):
+        comments.setdefault(comment.indicator_id, []).append(comment)
+    satisfaction = {s.question_id: s for s in assessment.satisfaction_answers.all()}
+    reopened = set(assessment.reopened_indicators.values_list("pk", flat=True))
+    texts = label_texts(framework)
+    areas = []
+    for area in framework.areas.all():
+        if area_code and area.code != area_code:
+            continue
+        missions = []
+        for mission in area.missions.all():
+            entries = []
+            for indicator in mission.indicators.all():
+                applies, _conditional = indicator_applies(indicator, lg.type, lg)
+                if not applies:
+                    continue
+                answer = answers.get(indicator.pk)
+                target = indicator.target_for(lg.type)
+                files = evidence.get(indicator.pk, [])
+                entries.append(
+                    IndicatorEntry(
+                        indicator=indicator,
+                        wording=indicator.wording_for(lg.type),
+                        target=target,
+                        answer=answer,
+                        evidence=files,
+                        outcome=outcome_of(indicator, answer, target, thresholds),
+                        editable=indicator_is_editable(assessment, indicator.pk, reopened),
+                        missing=missing_parts(indicator, answer, len(files)),
+                        comments=comments.get(indicator.pk, []),
+                    )
+                )
+                entry = entries[-1]
+                entry.label_text = texts.get(entry.outcome.label, "")
+                if answer is not None:
+                    values = {f: getattr(answer, f) for f in ("base", "delivered", "count", "answer")}
+                    _hard, entry.warnings = check_rules(indicator, values, lg.type, target)
+                    # A soft rule may be broken, but only with an explanation the reviewers can read.
+                    if entry.warnings and not answer.note.strip():
+                        entry.missing.append("explanation")
+            if entries:
+                missions.append((mission, entries))
+        questions = [(q, q.wording_for(lg.type), satisfaction.get(q.pk)) for q in area.questions.all()]
+        if missions or questions:
+            areas.append(AreaEntry(area=area, missions=missions, questions=questions))
+    return areas
+
+
+@dataclass(frozen=True)
+class Blocker:
+    area_code: str
+    anchor: str
+    text: str
+
+
+def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = None) -> list[Blocker]:
+    areas = areas if areas is not None else build_entries(assessment)
+    names = {
+        "base": _("base (1) missing"),
+        "delivered": _("delivered (2) missing"),
+        "count": _("number missing"),
+        "answer": _("yes / no missing"),
+        "evidence": _("evidence missing"),
+        "explanation": _("a warning needs an explanation"),
+    }
+    blockers = []
+    for area in areas:
+        for entry in area.indicators:
+            if entry.missing:
+                text = ", ".join(str(names[m]) for m in entry.missing)
+                blockers.append(Blocker(area.area.code, entry.prefix, f"{entry.indicator.code} — {text}"))
+        for question, _wording, answer in area.questions:
+            if not _satisfaction_complete(answer):
+                blockers.append(
+                    Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {_('satisfaction counts missing')}")
+                )
+    return blockers

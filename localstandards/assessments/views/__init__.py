@@ -1,0 +1,27 @@
+"""The return pages, one module per concern; views stay thin and call assessments.services."""
+
+from localstandards.assessments.views.entry import area, overview, preview_indicator, save_indicator, save_question
+from localstandards.assessments.views.files import comment, download_evidence, remove_evidence, upload_evidence
+from localstandards.assessments.views.lists import assessment_list, round_list, round_new
+from localstandards.assessments.views.review import extend, indicator_history, receipt, reopen, review, submit
+
+__all__ = [
+    "area",
+    "assessment_list",
+    "comment",
+    "download_evidence",
+    "extend",
+    "indicator_history",
+    "overview",
+    "preview_indicator",
+    "receipt",
+    "remove_evidence",
+    "reopen",
+    "review",
+    "round_list",
+    "round_new",
+    "save_indicator",
+    "save_question",
+    "submit",
+    "upload_evidence",
+]

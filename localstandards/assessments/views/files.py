@@ -1,0 +1,77 @@
+"""Evidence files (upload, download, removal) and comments on a return or one of its indicators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from localstandards.assessments import services
+from localstandards.assessments.models import Evidence
+from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, indicator_url
+
+
+@login_required
+@require_POST
+def upload_evidence(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    assessment = get_assessment(request, pk)
+    indicator = get_indicator(assessment, indicator_pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        name = services.safe_original_name(upload.name)
+        outcome = attempt(services.attach_evidence, assessment, indicator, request.user, upload)
+        if outcome.saved:
+            messages.success(request, _("Attached %(name)s.") % {"name": name})
+        else:
+            messages.error(request, f"{name}: {outcome.error}")
+    return redirect(indicator_url(assessment, indicator))
+
+
+@login_required
+def download_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=evidence_pk, assessment_id=pk)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def remove_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.for_user(request.user).select_related("indicator__mission__area", "assessment"),
+        pk=evidence_pk,
+        assessment_id=pk,
+    )
+    outcome = attempt(services.remove_evidence, evidence, request.user)
+    if outcome.saved:
+        messages.success(request, _("Removed %(name)s.") % {"name": evidence.original_name})
+    else:
+        messages.error(request, outcome.error)
+    return redirect(indicator_url(evidence.assessment, evidence.indicator))
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment(request, pk)
+    indicator = None
+    indicator_pk = request.POST.get("indicator")
+    if indicator_pk:
+        indicator = get_indicator(assessment, indicator_pk)
+    outcome = attempt(services.add_comment, assessment, request.user, indicator, request.POST.get("body", ""))
+    if outcome.saved:
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, outcome.error)
+    if indicator is not None:
+        return redirect(indicator_url(assessment, indicator))
+    return redirect("assessments:overview", pk=assessment.pk)
