@@ -2,7 +2,8 @@
 
 Django's tasks framework has no scheduler, so this small loop is one. Run exactly one per deployment (two would
 only enqueue twice: the sender records what it sent, so nothing is sent twice). On start, if today's hour has
-already passed, it enqueues today's run at once (a restart never skips a day).
+already passed, it enqueues today's run at once (a restart never skips a day). Every OUTBOX_RETRY it also
+enqueues a delivery of e-mails still waiting in the outbox (a mail server that was down is retried).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from localstandards.core.clock import BANGKOK
-from localstandards.notices.tasks import send_due_reminders
+from localstandards.notices import outbox
+from localstandards.notices.tasks import deliver_outbox, send_due_reminders
+
+OUTBOX_RETRY = dt.timedelta(minutes=15)
 
 
 def next_run(now: dt.datetime, hour: int) -> dt.datetime:
@@ -45,15 +49,23 @@ class Command(BaseCommand):
         now = timezone.now()
         if timezone.localtime(now, BANGKOK).hour >= hour:
             self.enqueue(now)
+        wake = next_run(timezone.now(), hour)
         while not options["once"] and not stop.is_set():
-            wake = next_run(timezone.now(), hour)
             self.stdout.write(f"Next reminder run at {wake.isoformat()}.")
-            if stop.wait(max((wake - timezone.now()).total_seconds(), 0)):
+            if stop.wait(max((min(wake, timezone.now() + OUTBOX_RETRY) - timezone.now()).total_seconds(), 0)):
                 break
-            self.enqueue(timezone.now())
+            if timezone.now() >= wake:
+                self.enqueue(timezone.now())
+                wake = next_run(timezone.now(), hour)
+            self.retry_outbox()
         self.stdout.write("Scheduler stopped.")
 
     def enqueue(self, now: dt.datetime) -> None:
         day = timezone.localtime(now, BANGKOK).date().isoformat()
         result = send_due_reminders.enqueue(today=day)
         self.stdout.write(f"Enqueued send_due_reminders({day}) as task {result.id}.", self.style.SUCCESS)
+
+    def retry_outbox(self) -> None:
+        if outbox.pending().exists():
+            result = deliver_outbox.enqueue()
+            self.stdout.write(f"Enqueued deliver_outbox as task {result.id}.")
