@@ -89,8 +89,28 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
 
 
+# Groups of statuses (tuples, not members), for `status in Status.FINAL` and for lookups through relations
+# (`assessment__status__in=Status.FINAL`); AssessmentQuerySet and Assessment have a method and a property for each.
+# "Submitted" elsewhere means submitted at least once (`first_submitted_at`), which a returned return also is.
+Status.AWAITING_SUBMISSION = (Status.DRAFT, Status.RETURNED)  # with the local government: a draft, or sent back
+Status.AWAITING_REVIEW = (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE)  # with a reviewer
+Status.FINAL = (Status.ACCEPTED,)  # accepted: the results are final, no longer provisional
+
+
 class AssessmentQuerySet(ScopedQuerySet):
     scope_path = "local_government__"
+
+    def awaiting_submission(self):
+        """With the local government: being prepared, or returned for correction (see Status.AWAITING_SUBMISSION)."""
+        return self.filter(status__in=Status.AWAITING_SUBMISSION)
+
+    def awaiting_review(self):
+        """Submitted and waiting for the district or the province (see Status.AWAITING_REVIEW)."""
+        return self.filter(status__in=Status.AWAITING_REVIEW)
+
+    def final(self):
+        """Accepted: the results are final (see Status.FINAL)."""
+        return self.filter(status__in=Status.FINAL)
 
 
 class Assessment(models.Model):
@@ -135,6 +155,19 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_government} · {self.round}"
+
+    @property
+    def is_awaiting_submission(self) -> bool:
+        return self.status in Status.AWAITING_SUBMISSION
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        return self.status in Status.AWAITING_REVIEW
+
+    @property
+    def is_final(self) -> bool:
+        """Results are final once the return is accepted; before that they are provisional."""
+        return self.status in Status.FINAL
 
 
 class Extension(models.Model):

@@ -40,7 +40,6 @@ from localstandards.notices.models import DigestSent, ReminderKind, ReminderSche
 
 logger = logging.getLogger(__name__)
 
-PENDING = (Status.DRAFT, Status.RETURNED)
 LG_ROLES = (Role.LG_STAFF, Role.LG_HEAD)
 OFFICER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER)
 
@@ -93,7 +92,7 @@ class Plan:
 
 def _pending_returns(round_: AssessmentRound):
     return (
-        round_.assessments.filter(status__in=PENDING)
+        round_.assessments.awaiting_submission()
         .select_related("round", "local_government__district", "local_government__province")
         .prefetch_related("extensions")
     )

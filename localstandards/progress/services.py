@@ -35,7 +35,7 @@ LEVELS = ("nation", "region", "province", "district")
 def state_of(status: str, last_activity_at) -> str:
     if status == Status.DRAFT:
         return "in_progress" if last_activity_at else "not_started"
-    if status in (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE):
+    if status in Status.AWAITING_REVIEW:
         return "awaiting_review"
     if status == Status.RETURNED:
         return "returned"
@@ -193,7 +193,7 @@ def laggards(
     """Returns in scope not yet submitted (or sent back), with progress and whom to call."""
     queryset = (
         returns_in(user, assessment_round, level, code)
-        .filter(status__in=[Status.DRAFT, Status.RETURNED])
+        .awaiting_submission()
         .select_related("local_government__province", "local_government__district")
         .annotate(
             answered=Count("answers", filter=Q(answers__version__gt=0), distinct=True)

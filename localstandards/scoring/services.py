@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from localstandards.assessments.models import Assessment, AssessmentRound, Status
+from localstandards.assessments.models import Assessment, AssessmentRound
 from localstandards.assessments.services import label_thresholds
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.services import indicator_applies, load_tree
@@ -182,8 +182,3 @@ def rescore_round(assessment_round: AssessmentRound) -> int:
         rescore_assessment(assessment, framework=trees[assessment.framework_id])
         count += 1
     return count
-
-
-def is_final(assessment: Assessment) -> bool:
-    """Results are final once the return is accepted; before that they are provisional."""
-    return assessment.status == Status.ACCEPTED
