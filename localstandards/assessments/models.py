@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -97,6 +100,20 @@ Status.AWAITING_REVIEW = (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE)  #
 Status.FINAL = (Status.ACCEPTED,)  # accepted: the results are final, no longer provisional
 
 
+def last_day_of_entry(closes_on: dt.date, extensions: Iterable[dt.date] = ()) -> dt.date:
+    """A return's last day of entry: the round's last day, or its latest extension's when later.
+
+    The one rule behind the deadline of a return; `AssessmentQuerySet.with_last_day()` computes the same in SQL.
+    """
+    return max([closes_on, *extensions])
+
+
+def last_day_to_write(last_day: dt.date, status: str, review_deadline: dt.date) -> dt.date:
+    """The last day the local government may still write: its last day of entry; a return sent back for
+    correction may be corrected until the round's review deadline, so its last day is at least that."""
+    return max(last_day, review_deadline) if status == Status.RETURNED else last_day
+
+
 class AssessmentQuerySet(ScopedQuerySet):
     scope_path = "local_government__"
 
@@ -111,6 +128,15 @@ class AssessmentQuerySet(ScopedQuerySet):
     def final(self):
         """Accepted: the results are final (see Status.FINAL)."""
         return self.filter(status__in=Status.FINAL)
+
+    def with_last_day(self):
+        """Annotate `last_day`, the return's last day of entry (`last_day_of_entry`: the round's last day, or the
+        latest extension when later), in SQL, so a list of returns of any length stays one query."""
+        latest_extension = Subquery(
+            Extension.objects.filter(assessment=OuterRef("pk")).order_by("-until").values("until")[:1]
+        )
+        # Greatest() is NULL on SQLite when an argument is (PostgreSQL skips it): Coalesce for no extension.
+        return self.annotate(last_day=Greatest("round__closes_on", Coalesce(latest_extension, "round__closes_on")))
 
 
 class Assessment(models.Model):
