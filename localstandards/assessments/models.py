@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -78,8 +81,51 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
 
 
+# Groups of statuses (tuples, not members), for `status in Status.FINAL` and for lookups through relations
+# (`assessment__status__in=Status.FINAL`); AssessmentQuerySet and Assessment have a method and a property for each.
+# "Submitted" elsewhere means submitted at least once (`first_submitted_at`), which a returned return also is.
+Status.AWAITING_SUBMISSION = (Status.DRAFT, Status.RETURNED)  # with the local government: a draft, or sent back
+Status.AWAITING_REVIEW = (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE)  # with a reviewer
+Status.FINAL = (Status.ACCEPTED,)  # accepted: the results are final, no longer provisional
+
+
+def last_day_of_entry(closes_on: dt.date, extensions: Iterable[dt.date] = ()) -> dt.date:
+    """A return's last day of entry: the round's last day, or its latest extension's when later.
+
+    The one rule behind the deadline of a return; `AssessmentQuerySet.with_last_day()` computes the same in SQL.
+    """
+    return max([closes_on, *extensions])
+
+
+def last_day_to_write(last_day: dt.date, status: str, review_deadline: dt.date) -> dt.date:
+    """The last day the local government may still write: its last day of entry; a return sent back for
+    correction may be corrected until the round's review deadline, so its last day is at least that."""
+    return max(last_day, review_deadline) if status == Status.RETURNED else last_day
+
+
 class AssessmentQuerySet(ScopedQuerySet):
     scope_path = "local_government__"
+
+    def awaiting_submission(self):
+        """With the local government: being prepared, or returned for correction (see Status.AWAITING_SUBMISSION)."""
+        return self.filter(status__in=Status.AWAITING_SUBMISSION)
+
+    def awaiting_review(self):
+        """Submitted and waiting for the district or the province (see Status.AWAITING_REVIEW)."""
+        return self.filter(status__in=Status.AWAITING_REVIEW)
+
+    def final(self):
+        """Accepted: the results are final (see Status.FINAL)."""
+        return self.filter(status__in=Status.FINAL)
+
+    def with_last_day(self):
+        """Annotate `last_day`, the return's last day of entry (`last_day_of_entry`: the round's last day, or the
+        latest extension when later), in SQL, so a list of returns of any length stays one query."""
+        latest_extension = Subquery(
+            Extension.objects.filter(assessment=OuterRef("pk")).order_by("-until").values("until")[:1]
+        )
+        # Greatest() is NULL on SQLite when an argument is (PostgreSQL skips it): Coalesce for no extension.
+        return self.annotate(last_day=Greatest("round__closes_on", Coalesce(latest_extension, "round__closes_on")))
 
 
 class Assessment(models.Model):
@@ -124,6 +170,19 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_government} · {self.round}"
+
+    @property
+    def is_awaiting_submission(self) -> bool:
+        return self.status in Status.AWAITING_SUBMISSION
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        return self.status in Status.AWAITING_REVIEW
+
+    @property
+    def is_final(self) -> bool:
+        """Results are final once the return is accepted; before that they are provisional."""
+        return self.status in Status.FINAL
 
 
 class Extension(models.Model):

@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from localstandards.assessments import workflow
-from localstandards.assessments.models import Answer, Assessment, QualityFlag
+from localstandards.assessments.models import Answer, Assessment, QualityFlag, Status
 from localstandards.frameworks.models import Kind
 from localstandards.registry.models import MAX_PLAUSIBLE_AREA_KM2
 
 CHANGE_LIMIT = Decimal("0.5")
 Z_LIMIT = Decimal("3.5")
 MIN_PEERS = 5
-SUBMITTED_STATES = ("awaiting_district", "awaiting_province", "returned", "accepted")
+SUBMITTED_STATES = tuple(status for status in Status.values if status != Status.DRAFT)  # submitted at least once
 
 
 def robust_z(value: Decimal, others: list[Decimal]) -> Decimal | None:

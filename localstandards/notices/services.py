@@ -3,8 +3,9 @@
 The rules (see docs/reminders.md):
 
 - Each return that is not submitted (status *draft* or *returned*) has its own last day: the round's last day of
-  entry, or a later extension (`assessments.services.entry_deadline`); a returned return may be corrected
-  until the review deadline, so its last day is at least that. Days are Asia/Bangkok dates.
+  entry, or a later extension (`Assessment.objects.with_last_day()`); a returned return may be corrected
+  until the review deadline, so its last day is at least that (`last_day_to_write`). Days are Asia/Bangkok
+  dates.
 - "before": from N days before that last day until the day before it (N = `ReminderSchedule.days_before`); sent
   once per return and last day, so a missed day is caught up on the next run. An extension makes a new last
   day and so new reminders for that return only.
@@ -27,14 +28,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from localstandards.accounts.models import Role, RoleMembership, User
-from localstandards.assessments.models import Assessment, AssessmentRound, Status
-from localstandards.assessments.services import entry_deadline
-from localstandards.core.clock import BANGKOK, today_in_bangkok
+from localstandards.assessments.models import Assessment, AssessmentRound, Status, last_day_to_write
+from localstandards.core.clock import today_in_bangkok
 from localstandards.core.thaidate import format_date
 from localstandards.notices.models import (
     DigestSent,
@@ -48,7 +48,6 @@ from localstandards.notices.outbox import queue_email
 
 logger = logging.getLogger(__name__)
 
-PENDING = (Status.DRAFT, Status.RETURNED)
 LG_ROLES = (Role.LG_STAFF, Role.LG_HEAD)
 OFFICER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER)
 
@@ -62,8 +61,9 @@ def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
 
 
 def last_day_of(assessment: Assessment) -> dt.date:
-    """The last Bangkok day this return may still be submitted: extensions counted; returned ones until review."""
-    return timezone.localtime(entry_deadline(assessment) - dt.timedelta(microseconds=1), BANGKOK).date()
+    """The last day this return may still be submitted: extensions counted; returned ones until review.
+    `assessment` comes from `_pending_returns` (annotated with its `last_day`)."""
+    return last_day_to_write(assessment.last_day, assessment.status, assessment.round.review_deadline)
 
 
 @dataclass
@@ -97,9 +97,9 @@ class Plan:
 
 def _pending_returns(round_: AssessmentRound):
     return (
-        round_.assessments.filter(status__in=PENDING)
+        round_.assessments.awaiting_submission()
+        .with_last_day()
         .select_related("round", "local_government__district", "local_government__province")
-        .prefetch_related("extensions")
     )
 
 

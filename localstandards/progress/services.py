@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,7 @@ LEVELS = ("nation", "region", "province", "district")
 def state_of(status: str, last_activity_at) -> str:
     if status == Status.DRAFT:
         return "in_progress" if last_activity_at else "not_started"
-    if status in (Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE):
+    if status in Status.AWAITING_REVIEW:
         return "awaiting_review"
     if status == Status.RETURNED:
         return "returned"
@@ -112,20 +112,20 @@ def compute(user, assessment_round: AssessmentRound, level: str, code: str | Non
     daily_counter: Counter = Counter()
     values = (
         returns_in(user, assessment_round, level, code)
-        .annotate(last_extension=Max("extensions__until"))
+        .with_last_day()
         .values_list(
             group,
             "status",
             "last_activity_at",
             "first_submitted_at",
-            "last_extension",
+            "last_day",
             "local_government__province__name_th",
             "local_government__district__name_th",
             "local_government__full_name_th",
         )
     )
     closes_on = assessment_round.closes_on
-    for key, status, activity, first_submitted, extension, province_name, district_name, lg_name in values:
+    for key, status, activity, first_submitted, last_day, province_name, district_name, lg_name in values:
         key = str(key) if key is not None else "-"
         label = {
             "nation": str(Region(key).label) if key in Region.values else "-",
@@ -138,8 +138,7 @@ def compute(user, assessment_round: AssessmentRound, level: str, code: str | Non
         row.states[state_of(status, activity)] += 1
         if first_submitted:
             row.submitted += 1
-            deadline = end_of_day(max(closes_on, extension) if extension else closes_on)
-            if first_submitted < deadline:
+            if first_submitted < end_of_day(last_day):
                 row.on_time += 1
             daily_counter[timezone.localtime(first_submitted).date()] += 1
     rows = sorted(rows_by_key.values(), key=lambda r: r.label or "")
@@ -194,7 +193,7 @@ def laggards(
     """Returns in scope not yet submitted (or sent back), with progress and whom to call."""
     queryset = (
         returns_in(user, assessment_round, level, code)
-        .filter(status__in=[Status.DRAFT, Status.RETURNED])
+        .awaiting_submission()
         .select_related("local_government__province", "local_government__district")
         .annotate(
             answered=Count("answers", filter=Q(answers__version__gt=0), distinct=True)

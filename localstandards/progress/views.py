@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -12,13 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from localstandards.accounts.models import Role
 from localstandards.assessments import quality
 from localstandards.assessments.models import AssessmentRound, QualityFlag
-from localstandards.core.thaidate import format_date, format_datetime
-from localstandards.progress import services
+from localstandards.core.thaidate import format_date
+from localstandards.progress import exports, services
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
 from localstandards.registry.scoping import accessible_units
 
@@ -110,7 +107,7 @@ def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) ->
     )
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        return _export(items, export, assessment_round, code)
+        return _download(items, export, assessment_round, code)
     params = request.GET.copy()
     params.pop("format", None)
     context = {
@@ -127,55 +124,15 @@ def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) ->
     return render(request, "progress/laggards.html", context)
 
 
-def _rows(items: list[services.Laggard]):
-    yield [
-        _("DLA code"),
-        _("Local government"),
-        _("Type"),
-        _("District"),
-        _("Province"),
-        _("State"),
-        _("Progress %"),
-        _("Last activity"),
-        _("Contacts"),
-    ]
-    for item in items:
-        lg = item.assessment.local_government
-        contacts = "; ".join(
-            " ".join(part for part in (str(m.user), m.user.phone, m.user.email) if part) for m in item.contacts
-        )
-        yield [
-            lg.dla_code or "",
-            lg.full_name_th,
-            lg.get_type_display(),
-            str(lg.district or ""),
-            str(lg.province),
-            str(services.STATE_LABELS[item.state]),
-            item.progress_percent,
-            format_datetime(item.assessment.last_activity_at, digits=False) if item.assessment.last_activity_at else "",
-            contacts,
-        ]
-
-
-def _export(items, kind: str, assessment_round: AssessmentRound, code: str) -> HttpResponse:
-    filename = f"not-submitted-{assessment_round.fiscal_year}-{code}.{kind}"
+def _download(items: list[services.Laggard], kind: str, assessment_round: AssessmentRound, code: str) -> HttpResponse:
     if kind == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # Excel opens UTF-8 Thai text correctly with a byte-order mark
-        writer = csv.writer(response)
-        for row in _rows(items):
-            writer.writerow(row)
+        content, content_type = exports.laggards_csv(items), exports.CSV_CONTENT_TYPE
     else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "not-submitted"
-        for row in _rows(items):
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        workbook.save(response)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        content, content_type = exports.laggards_xlsx(items), exports.XLSX_CONTENT_TYPE
+    filename = exports.laggards_filename(assessment_round, code, kind)
+    return HttpResponse(
+        content, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def public_round(request: HttpRequest, round_id: int) -> HttpResponse:

@@ -24,7 +24,7 @@ from localstandards.frameworks.models import Area, Kind, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.services import current_results, is_final
+from localstandards.scoring.services import current_results
 
 MIN_PEERS = 5
 _CENT = Decimal("0.01")
@@ -222,7 +222,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
                 needs_improvement=answer.needs_improvement if answer else None,
             )
         )
-    results = Results(assessment=assessment, score=score, final=is_final(assessment), areas=list(blocks.values()))
+    results = Results(assessment=assessment, score=score, final=assessment.is_final, areas=list(blocks.values()))
     if standing:
         add_standing(results)
     if previous:
@@ -239,7 +239,7 @@ def _final_peers(assessment: Assessment, path: str = "assessment__") -> Q:
     return Q(
         **{
             f"{path}round_id": assessment.round_id,
-            f"{path}status": Status.ACCEPTED,
+            f"{path}status__in": Status.FINAL,
             f"{path}local_government__type": lg.type,
         }
     ) & ~Q(**{f"{path}pk": assessment.pk})
@@ -277,11 +277,8 @@ def add_standing(results: Results) -> None:
 def previous_final(assessment: Assessment) -> Assessment | None:
     """The same อปท.'s latest final return in a round that opened before this one."""
     return (
-        Assessment.objects.filter(
-            local_government_id=assessment.local_government_id,
-            status=Status.ACCEPTED,
-            round__opens_on__lt=assessment.round.opens_on,
-        )
+        Assessment.objects.final()
+        .filter(local_government_id=assessment.local_government_id, round__opens_on__lt=assessment.round.opens_on)
         .exclude(pk=assessment.pk)
         .select_related("round", "framework", "local_government")
         .order_by("-round__opens_on", "-pk")
@@ -315,7 +312,7 @@ def add_previous(results: Results) -> None:
 
 def public_link(assessment: Assessment) -> PublicLink | None:
     """The return's permalink (made when the return is accepted); none while results are provisional."""
-    if not is_final(assessment):
+    if not assessment.is_final:
         return None
     return PublicLink.objects.filter(assessment=assessment).first()
 
@@ -341,7 +338,7 @@ def public_assessment(slug: str) -> Assessment | None:
         .filter(slug=slug)
         .first()
     )
-    if link is None or not is_final(link.assessment):
+    if link is None or not link.assessment.is_final:
         return None
     return link.assessment
 

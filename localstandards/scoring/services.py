@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from localstandards.assessments.models import Assessment, AssessmentRound, Status
+from localstandards.assessments.models import Assessment, AssessmentRound
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE, label_thresholds
 from localstandards.frameworks.services import indicator_applies, load_tree
@@ -181,7 +181,7 @@ def is_stale(score: ReturnScore | None, assessment: Assessment) -> bool:
         return True
     if score.assessment_status != assessment.status:
         return True
-    if assessment.status == Status.ACCEPTED:
+    if assessment.is_final:
         return False  # a final return cannot change without a status change first
     changed = [
         assessment.answers.aggregate(last=Max("updated_at"))["last"],
@@ -236,8 +236,3 @@ def rescore_round(assessment_round: AssessmentRound) -> int:
         rescore_assessment(assessment, framework=trees[assessment.framework_id])
         count += 1
     return count
-
-
-def is_final(assessment: Assessment) -> bool:
-    """Results are final once the return is accepted; before that they are provisional."""
-    return assessment.status == Status.ACCEPTED

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from localstandards.accounts.models import Role
 from localstandards.assessments.models import (
     Assessment,
-    Status,
 )
 from localstandards.assessments.services.entries import indicator_is_editable
 from localstandards.assessments.services.errors import EntryClosed, NotAllowed
@@ -37,7 +36,7 @@ def check_can_write(assessment: Assessment, user, indicator_id: int | None = Non
             _("The round closed on %(day)s; data can no longer be changed.")
             % {"day": format_date(timezone.localtime(window.deadline) - dt.timedelta(seconds=1))}
         )
-    if assessment.status not in (Status.DRAFT, Status.RETURNED):
+    if not assessment.is_awaiting_submission:
         raise EntryClosed(_("This return has been submitted and is read-only."))
     if indicator_id is not None and not indicator_is_editable(assessment, indicator_id):
         raise EntryClosed(_("This indicator was not returned for correction; it is read-only."))

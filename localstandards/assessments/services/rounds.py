@@ -15,6 +15,8 @@ from localstandards.assessments.models import (
     AssessmentRound,
     Extension,
     Status,
+    last_day_of_entry,
+    last_day_to_write,
 )
 from localstandards.assessments.services.errors import AssessmentError, NotAllowed
 from localstandards.core.clock import end_of_day
@@ -64,12 +66,13 @@ def open_round(
     return assessment_round
 
 
+def _last_day_of_entry(assessment: Assessment) -> dt.date:
+    return last_day_of_entry(assessment.round.closes_on, (extension.until for extension in assessment.extensions.all()))
+
+
 def effective_deadline(assessment: Assessment) -> dt.datetime:
     """The end of the last day of entry for this return: the round's, or a later extension."""
-    deadline = assessment.round.closes_at
-    for extension in assessment.extensions.all():
-        deadline = max(deadline, end_of_day(extension.until))
-    return deadline
+    return end_of_day(_last_day_of_entry(assessment))
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,8 @@ class Window:
 def entry_deadline(assessment: Assessment) -> dt.datetime:
     """When the local government's writes stop: its last day (extensions counted); a returned return may be
     corrected until the review deadline."""
-    deadline = effective_deadline(assessment)
-    if assessment.status == Status.RETURNED:
-        deadline = max(deadline, assessment.round.review_closes_at)
-    return deadline
+    last_day = last_day_to_write(_last_day_of_entry(assessment), assessment.status, assessment.round.review_deadline)
+    return end_of_day(last_day)
 
 
 def entry_window(assessment: Assessment, now: dt.datetime | None = None) -> Window:

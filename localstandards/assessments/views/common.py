@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from localstandards.assessments import services, workflow
-from localstandards.assessments.models import Assessment, Status
+from localstandards.assessments.models import Assessment
 from localstandards.frameworks.models import Indicator
 
 
@@ -36,7 +36,7 @@ def page_context(request: HttpRequest, assessment: Assessment) -> dict:
         "assessment": assessment,
         "window": window,
         "can_write": window.is_open
-        and assessment.status in (Status.DRAFT, Status.RETURNED)
+        and assessment.is_awaiting_submission
         and services.can_enter_data(request.user, assessment),
         "transitions": workflow.allowed_transitions(request.user, assessment),
     }
