@@ -6,9 +6,9 @@ overview and the history page show, so the views stay thin.
 
 from __future__ import annotations
 
+from localstandards.assessments.forms import AnswerForm
 from localstandards.assessments.models import Answer, Assessment, Evidence, Status
 
-ANSWER_FIELDS = ("base", "delivered", "count", "answer", "note")
 EVIDENCE_CHANGES = {"+": "evidence_added", "-": "evidence_removed", "~": "evidence_changed"}
 
 
@@ -37,7 +37,7 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
     changes = []
     previous = None
     for row in answer_rows:
-        for name in ANSWER_FIELDS:
+        for name in AnswerForm.FIELDS:
             old = getattr(previous, name) if previous else None
             new = getattr(row, name)
             if old != new and not (old in (None, "") and new in (None, "")):

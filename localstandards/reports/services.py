@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
-from localstandards.frameworks.models import Area, Kind, SatisfactionQuestion
+from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
@@ -63,7 +63,7 @@ class Row:
 
     @property
     def no_service(self) -> bool:
-        return self.record.label == "NO_SERVICE"
+        return self.record.label == LabelKey.NO_SERVICE
 
     @property
     def below_target(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from localstandards.frameworks import expressions
+from localstandards.frameworks.models import Kind
 from localstandards.frameworks.rules import (
     ABOVE,
     ACHIEVEMENT_ORDER,
@@ -31,7 +32,7 @@ ONE = Decimal(1)
 LABELS = (ABOVE, MEETS, DEVELOP, NO_SERVICE, NOT_DONE)
 # Labels that count as applicable (the service exists there); NO_SERVICE and blanks do not.
 APPLICABLE_LABELS = frozenset({ABOVE, MEETS, DEVELOP, NOT_DONE})
-RATIO, COUNT, YESNO = "ratio", "count", "yesno"
+RATIO, COUNT, YESNO = Kind.RATIO.value, Kind.COUNT.value, Kind.YESNO.value
 
 
 def display(value: Decimal | None, places: str = "0.01") -> Decimal | None:

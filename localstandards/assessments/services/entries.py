@@ -121,7 +121,7 @@ def indicator_is_editable(assessment: Assessment, indicator_id: int, reopened: s
     return indicator_id in reopened
 
 
-def build_entries(assessment: Assessment, *, area_code: str | None = None) -> list[AreaEntry]:
+def build_entries(assessment: Assessment) -> list[AreaEntry]:
     """The return as the officer sees it: applicable indicators with answers, evidence, outcome and gaps."""
     framework = load_tree(assessment.framework)
     lg = assessment.local_government
@@ -138,8 +138,6 @@ def build_entries(assessment: Assessment, *, area_code: str | None = None) -> li
     texts = label_texts(framework)
     areas = []
     for area in framework.areas.all():
-        if area_code and area.code != area_code:
-            continue
         missions = []
         for mission in area.missions.all():
             entries = []
