@@ -206,7 +206,20 @@ class AnswerQuerySet(ScopedQuerySet):
     scope_path = "assessment__local_government__"
 
 
-class Answer(models.Model):
+class VersionedAnswer(models.Model):
+    """What officers type into a return: each save names the version it edited (see services.answers)."""
+
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Answer(VersionedAnswer):
     """One indicator's answer. `version` grows with every save; a save must name the version it edited."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
@@ -216,12 +229,7 @@ class Answer(models.Model):
     count = models.PositiveIntegerField(_("count"), null=True, blank=True)
     answer = models.BooleanField(_("yes / no"), null=True, blank=True)
     note = models.TextField(_("explanation"), blank=True)
-    version = models.PositiveIntegerField(default=0)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
-
-    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
@@ -232,17 +240,12 @@ class Answer(models.Model):
         return f"{self.assessment_id}/{self.indicator_id}"
 
 
-class SatisfactionAnswer(models.Model):
+class SatisfactionAnswer(VersionedAnswer):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="satisfaction_answers")
     question = models.ForeignKey("frameworks.SatisfactionQuestion", on_delete=models.PROTECT, related_name="+")
     satisfied = models.PositiveIntegerField(_("satisfied"), null=True, blank=True)
     needs_improvement = models.PositiveIntegerField(_("needs improvement"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
-
-    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("satisfaction answer")

@@ -13,6 +13,7 @@ from localstandards.assessments import services
 from localstandards.assessments.models import Answer, SatisfactionAnswer
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO
+from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +88,7 @@ def test_the_htmx_endpoint_shows_the_message_next_to_the_field(assessment, users
     )
     assert response.status_code == 422
     body = response.content.decode()
-    assert f'id="i{ratio.pk}-err-delivered"' in body
-    error_div = body.split(f'id="i{ratio.pk}-err-delivered"', 1)[1].split("</div>", 1)[0]
-    assert expected in error_div
+    assert expected in text(find(body, id=f"i{ratio.pk}-err-delivered"))
     assert not Answer.objects.filter(assessment=assessment, version__gt=0).exists()
 
 
@@ -124,8 +123,8 @@ def test_the_area_page_shows_the_percentage_and_the_thai_label(assessment, users
     ratio = factories.indicator(assessment.framework, RATIO)
     count = factories.indicator(assessment.framework, COUNT)
     body = client_for(users.staff).get(reverse("assessments:area", args=[assessment.pk, "1"])).content.decode()
-    ratio_outcome = body.split(f'id="i{ratio.pk}-outcome"', 1)[1].split("</div>", 1)[0]
-    count_outcome = body.split(f'id="i{count.pk}-outcome"', 1)[1].split("</div>", 1)[0]
+    ratio_outcome = text(find(body, id=f"i{ratio.pk}-outcome"))
+    count_outcome = text(find(body, id=f"i{count.pk}-outcome"))
     assert "80.00%" in ratio_outcome
     assert "สูงกว่าค่าเป้าหมาย" in ratio_outcome
     assert "ไม่ได้ดำเนินการในปีงบประมาณ" in count_outcome
@@ -180,7 +179,7 @@ def test_the_htmx_endpoint_answers_409_with_the_other_persons_value(assessment, 
     )
     assert response.status_code == 409
     body = response.content.decode()
-    conflict = body.split('class="alert alert-warning py-2 mb-2 conflict"', 1)[1].split("</div>\n</div>", 1)[0]
+    conflict = text(find(body, css_class="conflict"))
     assert "(1) 10 · (2) 8" in conflict
     assert users.staff.get_full_name() in conflict
     assert _stored(assessment, RATIO).delivered == 8

@@ -16,6 +16,7 @@ from localstandards.core.thaidate import format_datetime
 from localstandards.notices.models import Notice, OutgoingEmail
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO, fresh
+from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
 
@@ -332,8 +333,7 @@ def test_reviewers_see_the_reason_for_return_next_to_the_indicator(submitted, us
     assert (stored.status, stored.reopened_all) == (Status.RETURNED, False)
     assert list(stored.reopened_indicators.values_list("code", flat=True)) == [RATIO]
     body = client_for(users.staff).get(reverse("assessments:area", args=[submitted.pk, "1"])).content.decode()
-    section = body.split(f'id="i{ratio.pk}"', 1)[1].split("</section>", 1)[0]
-    assert "ภาพถ่ายไม่ชัด" in section
+    assert "ภาพถ่ายไม่ชัด" in text(find(body, id=f"i{ratio.pk}"))
 
 
 def test_the_e_mail_link_is_an_absolute_address(submitted, users, django_capture_on_commit_callbacks):

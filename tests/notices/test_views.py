@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from localstandards.notices import services
 from localstandards.notices.models import ReminderSchedule
+from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +33,11 @@ def test_preview_lists_what_would_be_sent_on_a_date(open_round, users, client_fo
     )
     assert response.status_code == 200
     page = response.content.decode()
-    planned = page.split('id="planned-reminders"')[1].split("</table>")[0]
+    planned = text(find(page, id="planned-reminders"))
     assert "staff@example.org" in planned and "head@example.org" in planned
     assert "outsider_staff@example.org" in planned
     assert world.neighbour_same_district.full_name_th in planned  # shown, with nobody to send to
-    digests = page.split('id="planned-digests"')[1].split("</table>")[0]
+    digests = text(find(page, id="planned-digests"))
     assert "district_officer@example.org" in digests
     assert mail.outbox == []  # the preview sends nothing
 
@@ -46,9 +47,9 @@ def test_preview_lists_what_would_be_sent_on_a_date(open_round, users, client_fo
         .get(reverse("notices:round", args=[open_round.pk]), {"date": day.isoformat()})
         .content.decode()
     )
-    planned = page.split('id="planned-reminders"')[1].split("</table>")[0]
+    planned = text(find(page, id="planned-reminders"))
     assert "staff@example.org" not in planned  # already sent
-    sent = page.split('id="sent-reminders"')[1].split("</table>")[0]
+    sent = text(find(page, id="sent-reminders"))
     assert "staff@example.org" in sent and "district_officer@example.org" in sent
 
 
@@ -65,7 +66,7 @@ def test_settings_are_saved_and_switch_off_the_preview(open_round, users, client
         2,
     )
     page = client.get(url, {"date": open_round.closes_on.isoformat()}).content.decode()
-    assert "staff@example.org" not in page.split('id="planned-reminders"')[1].split("</table>")[0]
+    assert "staff@example.org" not in text(find(page, id="planned-reminders"))
     assert client.post(url, {"days_before": "0", "digest_weekday": "2"}).status_code == 200  # invalid: form again
     assert ReminderSchedule.objects.get(round=open_round).days_before == 3
 
