@@ -74,7 +74,7 @@ class ExpressionError(ValueError):
     """A plain-language reason why an expression cannot be used."""
 
 
-def _evaluator(kind: str, names: dict[str, Any]) -> EvalWithCompoundTypes:
+def _evaluator(names: dict[str, Any]) -> EvalWithCompoundTypes:
     return EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=dict(names))
 
 
@@ -102,7 +102,7 @@ def check(expression: str, kind: str) -> None:
                 _("Unknown name “%(name)s”; allowed names: %(names)s.") % {"name": node.id, "names": ", ".join(allowed)}
             )
     try:
-        _evaluator(kind, _TRIAL_VALUES[kind]).eval(expression.strip())
+        _evaluator(_TRIAL_VALUES[kind]).eval(expression.strip())
     except InvalidExpression as error:
         raise ExpressionError(_("The expression is not allowed: %(error)s") % {"error": error}) from None
     except Exception:  # noqa: S110 - arithmetic on trial values (e.g. division by zero) is not a syntax problem
@@ -113,4 +113,4 @@ def evaluate(expression: str, kind: str, names: dict[str, Any]) -> Any:
     """Evaluate a checked expression with the given values (only the allowed names are passed on)."""
     check(expression, kind)
     allowed = ALLOWED_NAMES[kind]
-    return _evaluator(kind, {key: value for key, value in names.items() if key in allowed}).eval(expression.strip())
+    return _evaluator({key: value for key, value in names.items() if key in allowed}).eval(expression.strip())
