@@ -78,6 +78,20 @@ def _evaluator(names: dict[str, Any]) -> EvalWithCompoundTypes:
     return EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=dict(names))
 
 
+def names_used(expression: str) -> frozenset[str]:
+    """The names of the values `expression` reads (the functions it calls left out).
+
+    Empty when the expression cannot be read; evaluating it then reports why. Callers use it to tell an expression
+    that is waiting for a value (a name whose value is still None) from one that fails.
+    """
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return frozenset()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called)
+
+
 def check(expression: str, kind: str) -> None:
     """Raise ExpressionError when `expression` is not a valid expression of `kind`."""
     allowed = ALLOWED_NAMES[kind]

@@ -1,6 +1,7 @@
 """Business rules for frameworks: import/export, the canonical form, versions (publish, copy, retire), preview.
 
-Views, the admin and the management command all call these functions.
+Views, the admin and the management command all call these functions. The run-time evaluation of expressions
+(applicability, validation rules, recording failures) lives in evaluation.py and is importable from here too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.frameworks import expressions
+from localstandards.frameworks.evaluation import (
+    EvaluationFailure,
+    RuleCheck,
+    check_rules,
+    indicator_applies,
+    problem_count,
+    problem_summaries,
+    record_failures,
+)
 from localstandards.frameworks.models import (
     TYPE_CODES,
     Area,
@@ -387,26 +396,6 @@ class PreviewArea:
         return sum(len(mission.indicators) for mission in self.missions)
 
 
-def indicator_applies(indicator: Indicator, lg_type: str, local_government=None) -> tuple[bool, bool]:
-    """(applies, conditional) for a type, or for one local government when given."""
-    if not indicator.applies_to(lg_type):
-        return False, False
-    if not indicator.applicability:
-        return True, False
-    names = {"lg_type": lg_type}
-    if local_government is not None:
-        names.update(
-            province_code=local_government.province.code if local_government.province_id else None,
-            region=local_government.province.region if local_government.province_id else None,
-            area_km2=float(local_government.area_km2) if local_government.area_km2 is not None else None,
-        )
-    try:
-        return bool(expressions.evaluate(indicator.applicability, expressions.APPLICABILITY, names)), False
-    except Exception:
-        # Without one local government's data (a preview by type) the condition cannot be decided: show it, marked.
-        return local_government is None, local_government is None
-
-
 def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
     """The framework as a local government of `lg_type` sees it: applicable indicators only, wording filled."""
     framework = load_tree(framework)
@@ -437,16 +426,24 @@ def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
 
 
 __all__ = [
+    "EvaluationFailure",
     "FrameworkFrozenError",
     "FrameworkStateError",
     "ImportResult",
+    "RuleCheck",
     "WorkbookError",
+    "check_rules",
     "create_from_spec",
     "export_workbook",
     "framework_to_spec",
     "import_workbook",
+    "indicator_applies",
+    "load_tree",
     "new_version",
     "preview",
+    "problem_count",
+    "problem_summaries",
     "publish_framework",
+    "record_failures",
     "retire_framework",
 ]
