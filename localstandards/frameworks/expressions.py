@@ -74,8 +74,22 @@ class ExpressionError(ValueError):
     """A plain-language reason why an expression cannot be used."""
 
 
-def _evaluator(kind: str, names: dict[str, Any]) -> EvalWithCompoundTypes:
+def _evaluator(names: dict[str, Any]) -> EvalWithCompoundTypes:
     return EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=dict(names))
+
+
+def names_used(expression: str) -> frozenset[str]:
+    """The names of the values `expression` reads (the functions it calls left out).
+
+    Empty when the expression cannot be read; evaluating it then reports why. Callers use it to tell an expression
+    that is waiting for a value (a name whose value is still None) from one that fails.
+    """
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return frozenset()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called)
 
 
 def check(expression: str, kind: str) -> None:
@@ -102,7 +116,7 @@ def check(expression: str, kind: str) -> None:
                 _("Unknown name “%(name)s”; allowed names: %(names)s.") % {"name": node.id, "names": ", ".join(allowed)}
             )
     try:
-        _evaluator(kind, _TRIAL_VALUES[kind]).eval(expression.strip())
+        _evaluator(_TRIAL_VALUES[kind]).eval(expression.strip())
     except InvalidExpression as error:
         raise ExpressionError(_("The expression is not allowed: %(error)s") % {"error": error}) from None
     except Exception:  # noqa: S110 - arithmetic on trial values (e.g. division by zero) is not a syntax problem
@@ -113,4 +127,4 @@ def evaluate(expression: str, kind: str, names: dict[str, Any]) -> Any:
     """Evaluate a checked expression with the given values (only the allowed names are passed on)."""
     check(expression, kind)
     allowed = ALLOWED_NAMES[kind]
-    return _evaluator(kind, {key: value for key, value in names.items() if key in allowed}).eval(expression.strip())
+    return _evaluator({key: value for key, value in names.items() if key in allowed}).eval(expression.strip())

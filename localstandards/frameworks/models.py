@@ -7,6 +7,7 @@ Returns will point at a version by primary key, so versions are never edited in 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.frameworks import expressions
 from localstandards.registry.models import LocalGovernmentType
 
 TYPE_CODES = [code for code, _label in LocalGovernmentType.choices]
@@ -410,3 +412,73 @@ class ResultLabel(FrozenPart):
 
     def get_framework(self) -> Framework:
         return self.framework
+
+
+class ExpressionKind(models.TextChoices):
+    """The three kinds of framework expression (the values are the kinds of frameworks.expressions)."""
+
+    APPLICABILITY = expressions.APPLICABILITY, _("Applicability")
+    VALIDATION = expressions.VALIDATION, _("Validation rule")
+    SCORING = expressions.SCORING, _("Score formula")
+
+
+def problem_key(
+    framework_id: int, indicator_id: int | None, kind: str, expression: str, local_government_id: int | None
+) -> str:
+    """The identity of an ExpressionProblem as one unique text: a hash of its five parts, empty for a missing one.
+
+    A unique constraint over the five columns themselves would let rows with a NULL indicator or local government
+    repeat (NULLs are distinct in SQL unique indexes, on SQLite and PostgreSQL alike); one non-null key does not.
+    """
+    parts = (str(framework_id), str(indicator_id or ""), kind, str(local_government_id or ""), expression)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class ExpressionProblem(models.Model):
+    """An expression of a framework version that failed at run time, for one local government (or none).
+
+    Written only by the write paths (saving an answer, submitting, the rescore task) through
+    evaluation.record_failures; national administrators read them on the version's problems page.
+    """
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="expression_problems", verbose_name=_("framework version")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="expression_problems",
+        verbose_name=_("indicator"),
+        help_text=_("Empty for the score formula."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ExpressionKind.choices)
+    expression = models.TextField(_("expression"))
+    local_government = models.ForeignKey(
+        "registry.LocalGovernment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("local government"),
+    )
+    error = models.TextField(_("error"))
+    occurrences = models.PositiveIntegerField(_("occurrences"), default=0)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("expression problem")
+        verbose_name_plural = _("expression problems")
+        indexes = [models.Index(fields=["framework", "last_seen"], name="expression_problem_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.expression} ({self.error})"
+
+    def save(self, *args, **kwargs):
+        self.key = problem_key(
+            self.framework_id, self.indicator_id, self.kind, self.expression, self.local_government_id
+        )
+        super().save(*args, **kwargs)

@@ -1,19 +1,29 @@
 """Business rules for frameworks: import/export, the canonical form, versions (publish, copy, retire), preview.
 
-Views, the admin and the management command all call these functions.
+Views, the admin and the management command all call these functions. The run-time evaluation of expressions
+(applicability, validation rules, recording failures) lives in evaluation.py and is importable from here too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.frameworks import expressions
+from localstandards.frameworks.evaluation import (
+    EvaluationFailure,
+    RuleCheck,
+    check_rules,
+    indicator_applies,
+    problem_count,
+    problem_summaries,
+    record_failures,
+)
 from localstandards.frameworks.models import (
     TYPE_CODES,
     Area,
@@ -29,7 +39,22 @@ from localstandards.frameworks.models import (
     ValidationRule,
     fill_wording,
 )
-from localstandards.frameworks.workbook import WorkbookError, build_workbook, dec_str, parse_workbook
+from localstandards.frameworks.spec import (
+    AreaSpec,
+    FrameworkHeader,
+    FrameworkSpec,
+    IndicatorSpec,
+    LabelSpec,
+    MissionSpec,
+    QuestionSpec,
+    ScoringSpec,
+    ValidationSpec,
+    dec_str,
+)
+from localstandards.frameworks.workbook import WorkbookError, build_workbook, parse_workbook
+
+if TYPE_CHECKING:
+    from localstandards.accounts.models import User
 
 
 class FrameworkStateError(Exception):
@@ -75,70 +100,78 @@ def load_tree(framework: Framework) -> Framework:
     )
 
 
-def framework_to_spec(framework: Framework) -> dict:
-    """The framework version as the same canonical dict the workbook parser returns (no version or status)."""
+def framework_to_spec(framework: Framework) -> FrameworkSpec:
+    """The framework version as the same spec the workbook parser returns (no version or status)."""
     framework = load_tree(framework)
-    spec = {
-        "framework": {
-            "code": framework.code,
-            "fiscal_year": framework.fiscal_year,
-            "name": framework.name,
-            "description": framework.description,
-            "is_sample": framework.is_sample,
-        },
-        "areas": [],
-        "missions": [],
-        "indicators": [],
-        "validations": [],
-        "satisfaction": [],
-        "scoring": {
-            "satisfaction_share": dec_str(framework.satisfaction_share),
-            "pass_threshold": dec_str(framework.pass_threshold),
-            "satisfaction_pass_threshold": dec_str(framework.satisfaction_pass_threshold),
-            "score_formula": framework.score_formula,
-        },
-        "labels": [
-            {"key": label.key, "text_th": label.text_th, "text_en": label.text_en, "min_gap": dec_str(label.min_gap)}
+    areas: list[AreaSpec] = []
+    missions: list[MissionSpec] = []
+    indicators: list[IndicatorSpec] = []
+    validations: list[ValidationSpec] = []
+    questions: list[QuestionSpec] = []
+    for area in framework.areas.all():
+        areas.append(AreaSpec(code=area.code, name=area.name, weight=dec_str(area.weight)))
+        questions.extend(
+            QuestionSpec(area=area.code, code=question.code, wording=question.wording)
+            for question in area.questions.all()
+        )
+        for mission in area.missions.all():
+            missions.append(MissionSpec(area=area.code, code=mission.code, name=mission.name))
+            for indicator in mission.indicators.all():
+                indicators.append(_indicator_spec(mission, indicator))
+                validations.extend(
+                    ValidationSpec(
+                        indicator=indicator.code,
+                        severity=rule.severity,
+                        expression=rule.expression,
+                        message=rule.message,
+                    )
+                    for rule in indicator.validations.all()
+                )
+    return FrameworkSpec(
+        framework=FrameworkHeader(
+            code=framework.code,
+            fiscal_year=framework.fiscal_year,
+            name=framework.name,
+            description=framework.description,
+            is_sample=framework.is_sample,
+        ),
+        areas=areas,
+        missions=missions,
+        indicators=indicators,
+        validations=validations,
+        satisfaction=questions,
+        scoring=ScoringSpec(
+            satisfaction_share=dec_str(framework.satisfaction_share),
+            pass_threshold=dec_str(framework.pass_threshold),
+            satisfaction_pass_threshold=dec_str(framework.satisfaction_pass_threshold),
+            score_formula=framework.score_formula,
+        ),
+        labels=[
+            LabelSpec(key=label.key, text_th=label.text_th, text_en=label.text_en, min_gap=dec_str(label.min_gap))
             for label in framework.labels.all()
         ],
-    }
-    for area in framework.areas.all():
-        spec["areas"].append({"code": area.code, "name": area.name, "weight": dec_str(area.weight)})
-        for question in area.questions.all():
-            spec["satisfaction"].append({"area": area.code, "code": question.code, "wording": question.wording})
-        for mission in area.missions.all():
-            spec["missions"].append({"area": area.code, "code": mission.code, "name": mission.name})
-            for indicator in mission.indicators.all():
-                overrides = {target.lg_type: dec_str(target.value) for target in indicator.targets.all()}
-                spec["indicators"].append(
-                    {
-                        "mission": mission.code,
-                        "code": indicator.code,
-                        "wording": indicator.wording,
-                        "guidance": indicator.guidance,
-                        "kind": indicator.kind,
-                        "base_unit": indicator.base_unit,
-                        "delivered_unit": indicator.delivered_unit,
-                        "count_unit": indicator.count_unit,
-                        "applies_to": [t for t in TYPE_CODES if t in indicator.applicable_types],
-                        "applicability": indicator.applicability,
-                        "target": dec_str(indicator.default_target),
-                        "targets": {t: overrides[t] for t in TYPE_CODES if t in overrides},
-                        "evidence_required": indicator.evidence_required,
-                        "evidence_types": list(indicator.evidence_types),
-                        "weight": dec_str(indicator.weight),
-                    }
-                )
-                for rule in indicator.validations.all():
-                    spec["validations"].append(
-                        {
-                            "indicator": indicator.code,
-                            "severity": rule.severity,
-                            "expression": rule.expression,
-                            "message": rule.message,
-                        }
-                    )
-    return spec
+    )
+
+
+def _indicator_spec(mission: Mission, indicator: Indicator) -> IndicatorSpec:
+    overrides = {target.lg_type: dec_str(target.value) for target in indicator.targets.all()}
+    return IndicatorSpec(
+        mission=mission.code,
+        code=indicator.code,
+        wording=indicator.wording,
+        guidance=indicator.guidance,
+        kind=indicator.kind,
+        base_unit=indicator.base_unit,
+        delivered_unit=indicator.delivered_unit,
+        count_unit=indicator.count_unit,
+        applies_to=[t for t in TYPE_CODES if t in indicator.applicable_types],
+        applicability=indicator.applicability,
+        target=dec_str(indicator.default_target),
+        targets={t: overrides[t] for t in TYPE_CODES if t in overrides},
+        evidence_required=indicator.evidence_required,
+        evidence_types=list(indicator.evidence_types),
+        weight=dec_str(indicator.weight),
+    )
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -146,7 +179,9 @@ def _dec(text: str | None) -> Decimal | None:
 
 
 @transaction.atomic
-def create_from_spec(spec: dict, *, user=None, copied_from: Framework | None = None) -> Framework:
+def create_from_spec(
+    spec: FrameworkSpec, *, user: User | None = None, copied_from: Framework | None = None
+) -> Framework:
     """Write a validated spec as a new draft version (version = highest version of that code + 1)."""
     header, scoring = spec["framework"], spec["scoring"]
     # Two imports of the same code at once: the unique (code, version) constraint makes the second one fail.
@@ -166,17 +201,17 @@ def create_from_spec(spec: dict, *, user=None, copied_from: Framework | None = N
         created_by=user if getattr(user, "is_authenticated", False) else None,
         copied_from=copied_from,
     )
-    areas = {}
-    for order, item in enumerate(spec["areas"], start=1):
-        areas[item["code"]] = Area.objects.create(
-            framework=framework, code=item["code"], name=item["name"], weight=_dec(item["weight"]), order=order
+    areas: dict[str, Area] = {}
+    for order, area in enumerate(spec["areas"], start=1):
+        areas[area["code"]] = Area.objects.create(
+            framework=framework, code=area["code"], name=area["name"], weight=_dec(area["weight"]), order=order
         )
-    missions = {}
-    for order, item in enumerate(spec["missions"], start=1):
-        missions[item["code"]] = Mission.objects.create(
-            area=areas[item["area"]], code=item["code"], name=item["name"], order=order
+    missions: dict[str, Mission] = {}
+    for order, mission in enumerate(spec["missions"], start=1):
+        missions[mission["code"]] = Mission.objects.create(
+            area=areas[mission["area"]], code=mission["code"], name=mission["name"], order=order
         )
-    indicators = {}
+    indicators: dict[str, Indicator] = {}
     for order, item in enumerate(spec["indicators"], start=1):
         indicator = Indicator.objects.create(
             framework=framework,
@@ -203,31 +238,35 @@ def create_from_spec(spec: dict, *, user=None, copied_from: Framework | None = N
         indicators[item["code"]] = indicator
     ValidationRule.objects.bulk_create(
         ValidationRule(
-            indicator=indicators[item["indicator"]],
+            indicator=indicators[rule["indicator"]],
             order=order,
-            severity=item["severity"],
-            expression=item["expression"],
-            message=item["message"],
+            severity=rule["severity"],
+            expression=rule["expression"],
+            message=rule["message"],
         )
-        for order, item in enumerate(spec["validations"], start=1)
+        for order, rule in enumerate(spec["validations"], start=1)
     )
     SatisfactionQuestion.objects.bulk_create(
         SatisfactionQuestion(
-            framework=framework, area=areas[item["area"]], code=item["code"], wording=item["wording"], order=order
+            framework=framework,
+            area=areas[question["area"]],
+            code=question["code"],
+            wording=question["wording"],
+            order=order,
         )
-        for order, item in enumerate(spec["satisfaction"], start=1)
+        for order, question in enumerate(spec["satisfaction"], start=1)
     )
     label_order = {key.value: index for index, key in enumerate(LabelKey, start=1)}
     ResultLabel.objects.bulk_create(
         ResultLabel(
             framework=framework,
-            key=item["key"],
-            order=label_order[item["key"]],
-            text_th=item["text_th"],
-            text_en=item["text_en"],
-            min_gap=_dec(item["min_gap"]),
+            key=label["key"],
+            order=label_order[label["key"]],
+            text_th=label["text_th"],
+            text_en=label["text_en"],
+            min_gap=_dec(label["min_gap"]),
         )
-        for item in spec["labels"]
+        for label in spec["labels"]
     )
     return framework
 
@@ -236,7 +275,9 @@ def create_from_spec(spec: dict, *, user=None, copied_from: Framework | None = N
 # Import and export
 
 
-def import_workbook(data: bytes, *, user=None, publish: bool = False, reuse_identical: bool = False) -> ImportResult:
+def import_workbook(
+    data: bytes, *, user: User | None = None, publish: bool = False, reuse_identical: bool = False
+) -> ImportResult:
     """Validate the whole workbook and create a new draft version; nothing is written when there is a problem.
 
     reuse_identical=True (the management command): when a version of the same code already has exactly this
@@ -299,12 +340,12 @@ def retire_framework(framework: Framework) -> Framework:
     return framework
 
 
-def new_version(framework: Framework, *, user=None) -> Framework:
+def new_version(framework: Framework, *, user: User | None = None) -> Framework:
     """A new draft version that is a deep copy of `framework` (which stays as it is)."""
     return create_from_spec(framework_to_spec(framework), user=user, copied_from=framework)
 
 
-def spec_problems(spec: dict) -> list[str]:
+def spec_problems(spec: FrameworkSpec) -> list[str]:
     """Checks a draft edited in the admin must pass before publishing (the workbook parser checks the rest)."""
     problems = []
     if not spec["indicators"]:
@@ -355,26 +396,6 @@ class PreviewArea:
         return sum(len(mission.indicators) for mission in self.missions)
 
 
-def indicator_applies(indicator: Indicator, lg_type: str, local_government=None) -> tuple[bool, bool]:
-    """(applies, conditional) for a type, or for one local government when given."""
-    if not indicator.applies_to(lg_type):
-        return False, False
-    if not indicator.applicability:
-        return True, False
-    names = {"lg_type": lg_type}
-    if local_government is not None:
-        names.update(
-            province_code=local_government.province.code if local_government.province_id else None,
-            region=local_government.province.region if local_government.province_id else None,
-            area_km2=float(local_government.area_km2) if local_government.area_km2 is not None else None,
-        )
-    try:
-        return bool(expressions.evaluate(indicator.applicability, expressions.APPLICABILITY, names)), False
-    except Exception:
-        # Without one local government's data (a preview by type) the condition cannot be decided: show it, marked.
-        return local_government is None, local_government is None
-
-
 def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
     """The framework as a local government of `lg_type` sees it: applicable indicators only, wording filled."""
     framework = load_tree(framework)
@@ -405,16 +426,24 @@ def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
 
 
 __all__ = [
+    "EvaluationFailure",
     "FrameworkFrozenError",
     "FrameworkStateError",
     "ImportResult",
+    "RuleCheck",
     "WorkbookError",
+    "check_rules",
     "create_from_spec",
     "export_workbook",
     "framework_to_spec",
     "import_workbook",
+    "indicator_applies",
+    "load_tree",
     "new_version",
     "preview",
+    "problem_count",
+    "problem_summaries",
     "publish_framework",
+    "record_failures",
     "retire_framework",
 ]

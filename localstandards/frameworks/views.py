@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from localstandards.frameworks import services
 from localstandards.frameworks.forms import ImportForm, PreviewForm
@@ -46,6 +46,8 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tree = services.load_tree(framework)
     versions = visible_frameworks(request.user).filter(code=framework.code).order_by("-version")
     context = {"framework": tree, "versions": versions, "type_choices": LocalGovernmentType.choices}
+    if request.user.is_national_admin:
+        context["problem_count"] = services.problem_count(framework)
     return render(request, "frameworks/framework_detail.html", context)
 
 
@@ -78,6 +80,15 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{services.export_filename(framework)}"'
     return response
+
+
+@national_admin_required
+@require_safe
+def framework_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    """Expressions of this version that failed at run time, as the write paths recorded them (read only)."""
+    framework = get_object_or_404(Framework, pk=pk)
+    context = {"framework": framework, "problems": services.problem_summaries(framework)}
+    return render(request, "frameworks/framework_problems.html", context)
 
 
 @national_admin_required

@@ -2,8 +2,9 @@
 
 Every sheet has the Thai column headers in row 1, the machine column keys in row 2 (the importer finds columns by
 these keys, so their order does not matter) and data from row 3. docs/framework-format.md describes each column.
-`parse_workbook(bytes)` returns the framework as a canonical dict (the "spec") or raises WorkbookError with every
-problem found; `build_workbook(spec)` writes a spec back; parse(build(spec)) == spec.
+`parse_workbook(bytes)` returns the framework as a spec (spec.FrameworkSpec, the canonical form) or raises
+WorkbookError with every problem found, one function per sheet; `build_workbook(spec)` writes a spec back;
+parse(build(spec)) == spec.
 """
 
 from __future__ import annotations
@@ -21,9 +22,24 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from localstandards.frameworks import expressions
 from localstandards.frameworks.models import EVIDENCE_TYPES, TYPE_CODES, Kind, LabelKey, Severity
+from localstandards.frameworks.spec import (
+    UNIT_KEYS,
+    AreaSpec,
+    FrameworkHeader,
+    FrameworkSpec,
+    IndicatorSpec,
+    LabelSpec,
+    MissionSpec,
+    QuestionSpec,
+    ScoringSpec,
+    ValidationSpec,
+    canonical_order,
+    dec_str,
+)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -129,18 +145,10 @@ NOTES_SHEET = "คำอธิบาย"
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Value helpers (shared with services for the canonical form)
+# Value helpers
 
 
-def dec_str(value: Decimal | None) -> str | None:
-    """A decimal in canonical text form: 80, 80.5, 0.2 (None stays None)."""
-    if value is None:
-        return None
-    text = format(Decimal(value).normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
-def _number_for_cell(text: str | None):
+def _number_for_cell(text: str | None) -> int | float | None:
     if text is None:
         return None
     value = Decimal(text)
@@ -206,23 +214,41 @@ def check_file(data: bytes) -> list[Problem]:
 # Parsing
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One non-empty data row of a sheet: the raw value and the cell reference of every column key."""
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    refs: dict[str, str]
+
+
+# Codes already read on a sheet: code → the cell where it was first written.
+Seen = dict[str, str]
+
+
 class _Reader:
     """Collects problems while reading one workbook."""
 
-    def __init__(self):
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
         self.problems: list[Problem] = []
 
     def add(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
 
-    def rows(self, workbook, sheet_name: str) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
-        """[(row number, {key: raw value}, {key: cell reference})] for the non-empty data rows of a sheet."""
+    def has_sheet(self, sheet_name: str) -> bool:
+        return sheet_name in self.workbook.sheetnames
+
+    def rows(self, sheet_name: str) -> list[_Row]:
+        """The non-empty data rows of a sheet (a missing required sheet or a bad row 2 is a problem)."""
         columns = {column.key: column for column in SHEETS[sheet_name]}
-        if sheet_name not in workbook.sheetnames:
+        if not self.has_sheet(sheet_name):
             if sheet_name in REQUIRED_SHEETS:
                 self.add(sheet_name, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": sheet_name})
             return []
-        sheet = workbook[sheet_name]
+        sheet = self.workbook[sheet_name]
         positions: dict[str, int] = {}
         last_column = 0
         for cell in sheet[2] if sheet.max_row >= 2 else []:
@@ -247,7 +273,8 @@ class _Reader:
                 )
         result = []
         for row_number in range(FIRST_DATA_ROW, sheet.max_row + 1):
-            values, refs = {}, {}
+            values: dict[str, Any] = {}
+            refs: dict[str, str] = {}
             for key, column_number in positions.items():
                 cell = sheet.cell(row=row_number, column=column_number)
                 values[key] = cell.value.strip() if isinstance(cell.value, str) else cell.value
@@ -265,44 +292,65 @@ class _Reader:
                         refs[key],
                         _("The text is too long (at most %(limit)s characters).") % {"limit": columns[key].max_length},
                     )
-            result.append((row_number, values, refs))
+            result.append(_Row(sheet_name, row_number, values, refs))
         return result
 
-    # Typed readers: each returns the value or None and records a problem at the cell when it is wrong.
+    def one_row(self, sheet_name: str) -> _Row | None:
+        """The data row of a sheet that must have exactly one (framework, scoring)."""
+        rows = self.rows(sheet_name)
+        if self.has_sheet(sheet_name) and len(rows) != 1:
+            self.add(sheet_name, "A3", _("The sheet must have exactly one data row (row 3)."))
+        return rows[0] if rows else None
 
-    def text(self, sheet, values, refs, key, required=False) -> str:
-        text = _text(values[key])
+    # Typed readers: each returns the value (or an empty value) and records a problem at the cell when it is wrong.
+
+    def add_at(self, row: _Row, key: str, message: str) -> None:
+        self.add(row.sheet, row.refs[key], message)
+
+    def text(self, row: _Row, key: str, required: bool = False) -> str:
+        text = _text(row.values[key])
         if required and not text:
-            self.add(sheet, refs[key], _("This cell must not be empty."))
+            self.add_at(row, key, _("This cell must not be empty."))
         return text
 
-    def reference(self, sheet, values, refs, key, known, unknown_message) -> str:
+    def reference(self, row: _Row, key: str, known: Seen, unknown_message: str) -> str:
         """A required code that must name a row of another sheet (an area, mission or indicator)."""
-        text = _text(values[key])
+        text = _text(row.values[key])
         if not text:
-            self.add(sheet, refs[key], _("This cell must not be empty."))
+            self.add_at(row, key, _("This cell must not be empty."))
         elif text not in known:
-            self.add(sheet, refs[key], unknown_message % {"code": text})
+            self.add_at(row, key, unknown_message % {"code": text})
         return text
 
-    def code(self, sheet, values, refs, key) -> str:
-        text = _text(values[key])
+    def code(self, row: _Row, key: str) -> str:
+        text = _text(row.values[key])
         if not text:
-            self.add(sheet, refs[key], _("This cell must not be empty."))
+            self.add_at(row, key, _("This cell must not be empty."))
         elif not CODE_RE.match(text):
-            self.add(
-                sheet,
-                refs[key],
+            self.add_at(
+                row,
+                key,
                 _("“%(value)s” is not a valid code (letters, digits, dot, dash; at most 32).") % {"value": text},
             )
         return text
 
-    def decimal(self, sheet, values, refs, key, *, minimum=None, maximum=None, integer=False, required=False):
-        raw = values[key]
+    def decimal(
+        self,
+        row: _Row,
+        key: str,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        integer: bool = False,
+        required: bool = False,
+    ) -> str | None:
+        """A number with at most 2 decimals, as canonical text (dec_str); None when empty or wrong."""
+        raw = row.values[key]
         if raw is None or _text(raw) == "":
             if required:
-                self.add(sheet, refs[key], _("This cell must not be empty."))
+                self.add_at(row, key, _("This cell must not be empty."))
             return None
+        value: Decimal | None
         if isinstance(raw, bool):
             value = None
         else:
@@ -311,10 +359,10 @@ class _Reader:
             except InvalidOperation:
                 value = None
         if value is None or not value.is_finite():
-            self.add(sheet, refs[key], _("“%(value)s” is not a number.") % {"value": _text(raw)})
+            self.add_at(row, key, _("“%(value)s” is not a number.") % {"value": _text(raw)})
             return None
         if integer and value != value.to_integral_value():
-            self.add(sheet, refs[key], _("“%(value)s” must be a whole number.") % {"value": _text(raw)})
+            self.add_at(row, key, _("“%(value)s” must be a whole number.") % {"value": _text(raw)})
             return None
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             if maximum is None:
@@ -324,61 +372,61 @@ class _Reader:
                     "minimum": minimum,
                     "maximum": maximum,
                 }
-            self.add(sheet, refs[key], message)
+            self.add_at(row, key, message)
             return None
         if value != value.quantize(Decimal("0.01")):
-            self.add(sheet, refs[key], _("At most 2 decimal places are allowed."))
+            self.add_at(row, key, _("At most 2 decimal places are allowed."))
             return None
         return dec_str(value)
 
-    def boolean(self, sheet, values, refs, key) -> bool:
-        raw = values[key]
+    def boolean(self, row: _Row, key: str) -> bool:
+        raw = row.values[key]
         if isinstance(raw, bool):
             return raw
         text = _text(raw).lower()
         if text in YES:
             return True
         if text not in NO:
-            self.add(sheet, refs[key], _("Write ใช่ (yes) or ไม่ใช่ (no), not “%(value)s”.") % {"value": _text(raw)})
+            self.add_at(row, key, _("Write ใช่ (yes) or ไม่ใช่ (no), not “%(value)s”.") % {"value": _text(raw)})
         return False
 
-    def choice(self, sheet, values, refs, key, allowed: list[str], message: str) -> str:
-        text = _text(values[key])
+    def choice(self, row: _Row, key: str, allowed: list[str], message: str) -> str:
+        text = _text(row.values[key])
         if not text:
-            self.add(sheet, refs[key], _("This cell must not be empty."))
+            self.add_at(row, key, _("This cell must not be empty."))
         elif text not in allowed:
-            self.add(sheet, refs[key], message % {"value": text, "allowed": ", ".join(allowed)})
+            self.add_at(row, key, message % {"value": text, "allowed": ", ".join(allowed)})
             return ""
         return text
 
-    def expression(self, sheet, values, refs, key, kind, required=False) -> str:
-        text = self.text(sheet, values, refs, key, required=required)
+    def expression(self, row: _Row, key: str, kind: str, required: bool = False) -> str:
+        text = self.text(row, key, required=required)
         if text:
             try:
                 expressions.check(text, kind)
             except expressions.ExpressionError as error:
-                self.add(sheet, refs[key], _("Bad expression: %(reason)s") % {"reason": error})
+                self.add_at(row, key, _("Bad expression: %(reason)s") % {"reason": error})
         return text
 
-    def unique(self, seen: dict[str, str], sheet, refs, key, value, what: str) -> None:
+    def unique(self, seen: Seen, row: _Row, key: str, value: str, what: str) -> None:
         if not value:
             return
         if value in seen:
-            self.add(
-                sheet,
-                refs[key],
+            self.add_at(
+                row,
+                key,
                 _("Duplicate %(what)s code “%(code)s” (already used in %(cell)s).")
                 % {"what": what, "code": value, "cell": seen[value]},
             )
         else:
-            seen[value] = refs[key]
+            seen[value] = row.refs[key]
 
 
 def _split_list(value: Any) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\s]+", _text(value)) if part.strip()]
 
 
-def parse_workbook(data: bytes) -> dict:
+def parse_workbook(data: bytes) -> FrameworkSpec:
     """Read and validate a framework workbook; return the spec or raise WorkbookError with every problem."""
     problems = check_file(data)
     if problems:
@@ -400,268 +448,289 @@ def parse_workbook(data: bytes) -> dict:
     ]
     if formulas:
         raise WorkbookError(formulas)
-    reader = _Reader()
-    spec = _parse(workbook, reader)
-    if reader.problems:
+    reader = _Reader(workbook)
+    spec = _parse(reader)
+    if reader.problems or spec is None:  # spec is None only when a problem was recorded
         raise WorkbookError(reader.problems)
     return spec
 
 
-def _parse(workbook, r: _Reader) -> dict:
-    spec: dict[str, Any] = {}
+def _parse(r: _Reader) -> FrameworkSpec | None:
+    """Every sheet in turn (so problems are listed sheet by sheet); None when a one-row sheet is unusable."""
+    header = _parse_framework(r)
+    areas, area_codes = _parse_areas(r)
+    missions, mission_codes = _parse_missions(r, area_codes)
+    indicators, indicator_codes = _parse_indicators(r, mission_codes)
+    validations = _parse_validations(r, indicator_codes)
+    satisfaction = _parse_satisfaction(r, area_codes)
+    scoring = _parse_scoring(r)
+    labels = _parse_labels(r)
+    if header is None or scoring is None:
+        return None
+    spec = FrameworkSpec(
+        framework=header,
+        areas=areas,
+        missions=missions,
+        indicators=indicators,
+        validations=validations,
+        satisfaction=satisfaction,
+        scoring=scoring,
+        labels=labels,
+    )
+    canonical_order(spec)
+    return spec
 
-    # framework
-    rows = r.rows(workbook, "framework")
-    if "framework" in workbook.sheetnames and len(rows) != 1:
-        r.add("framework", "A3", _("The sheet must have exactly one data row (row 3)."))
-    spec["framework"] = {}
-    for _row, values, refs in rows[:1]:
-        year = r.decimal(
-            "framework", values, refs, "fiscal_year", minimum=2500, maximum=2700, integer=True, required=True
-        )
-        spec["framework"] = {
-            "code": r.code("framework", values, refs, "code"),
-            "fiscal_year": int(year) if year is not None else None,
-            "name": r.text("framework", values, refs, "name", required=True),
-            "description": r.text("framework", values, refs, "description"),
-            "is_sample": r.boolean("framework", values, refs, "is_sample"),
-        }
 
-    # areas
-    spec["areas"], area_codes = [], {}
-    for _row, values, refs in r.rows(workbook, "areas"):
-        code = r.code("areas", values, refs, "code")
-        r.unique(area_codes, "areas", refs, "code", code, _("area"))
-        weight = r.decimal("areas", values, refs, "weight", minimum=0, maximum=1000)
-        spec["areas"].append(
-            {"code": code, "name": r.text("areas", values, refs, "name", required=True), "weight": weight or "1"}
-        )
-    if "areas" in workbook.sheetnames and not spec["areas"]:
+def _parse_framework(r: _Reader) -> FrameworkHeader | None:
+    row = r.one_row("framework")
+    if row is None:
+        return None
+    year = r.decimal(row, "fiscal_year", minimum=2500, maximum=2700, integer=True, required=True)
+    code = r.code(row, "code")
+    name = r.text(row, "name", required=True)
+    description = r.text(row, "description")
+    is_sample = r.boolean(row, "is_sample")
+    if year is None:
+        return None
+    return FrameworkHeader(code=code, fiscal_year=int(year), name=name, description=description, is_sample=is_sample)
+
+
+def _parse_areas(r: _Reader) -> tuple[list[AreaSpec], Seen]:
+    areas: list[AreaSpec] = []
+    codes: Seen = {}
+    for row in r.rows("areas"):
+        code = r.code(row, "code")
+        r.unique(codes, row, "code", code, _("area"))
+        weight = r.decimal(row, "weight", minimum=0, maximum=1000)
+        areas.append(AreaSpec(code=code, name=r.text(row, "name", required=True), weight=weight or "1"))
+    if r.has_sheet("areas") and not areas:
         r.add("areas", "A3", _("The framework needs at least one area."))
+    return areas, codes
 
-    # missions
-    unknown_area = _("Unknown area code “%(code)s” (not on the sheet areas).")
-    spec["missions"], mission_codes = [], {}
-    for _row, values, refs in r.rows(workbook, "missions"):
-        area = r.reference("missions", values, refs, "area_code", area_codes, unknown_area)
-        code = r.code("missions", values, refs, "code")
-        r.unique(mission_codes, "missions", refs, "code", code, _("mission"))
-        spec["missions"].append(
-            {"area": area, "code": code, "name": r.text("missions", values, refs, "name", required=True)}
-        )
 
-    # indicators
-    spec["indicators"], indicator_codes = [], {}
-    kind_message = _("Unknown kind “%(value)s”; use one of: %(allowed)s.")
-    for _row, values, refs in r.rows(workbook, "indicators"):
-        sheet = "indicators"
-        mission = r.reference(
-            sheet,
-            values,
-            refs,
-            "mission_code",
-            mission_codes,
-            _("Unknown mission code “%(code)s” (not on the sheet missions)."),
-        )
-        code = r.code(sheet, values, refs, "code")
-        r.unique(indicator_codes, sheet, refs, "code", code, _("indicator"))
-        kind = r.choice(sheet, values, refs, "kind", [k.value for k in Kind], kind_message)
-        units = {key: r.text(sheet, values, refs, key) for key in ("base_unit", "delivered_unit", "count_unit")}
-        needed = {Kind.RATIO: ("base_unit", "delivered_unit"), Kind.COUNT: ("count_unit",)}.get(kind, ())
-        for key, unit in units.items():
-            if kind and key in needed and not unit:
-                r.add(sheet, refs[key], _("A %(kind)s indicator needs this unit.") % {"kind": kind})
-            elif kind and key not in needed and unit:
-                r.add(
-                    sheet,
-                    refs[key],
-                    _("This unit is not used by a %(kind)s indicator; leave it empty.") % {"kind": kind},
-                )
-        # applies_to: ALL or a list of type codes
-        applies_raw = _split_list(values["applies_to"])
-        applies: list[str] = []
-        if not applies_raw:
-            r.add(sheet, refs["applies_to"], _("This cell must not be empty."))
-        elif applies_raw == [ALL_TYPES]:
-            applies = list(TYPE_CODES)
-        else:
-            unknown = [item for item in applies_raw if item not in TYPE_CODES]
-            if unknown:
-                r.add(
-                    sheet,
-                    refs["applies_to"],
-                    _("Unknown type of local government “%(value)s”; use ALL or: %(allowed)s.")
-                    % {"value": ", ".join(unknown), "allowed": ", ".join(TYPE_CODES)},
-                )
-            applies = [code_ for code_ in TYPE_CODES if code_ in applies_raw]
-        # targets
-        bounds = {
-            Kind.RATIO: {"minimum": 0, "maximum": 100},
-            Kind.COUNT: {"minimum": 0, "maximum": 99999, "integer": True},
-        }
-        targets: dict[str, str] = {}
-        default_target = None
-        target_keys = ["target"] + [column.key for column in TARGET_COLUMNS]
-        if kind == Kind.YESNO:
-            for key in target_keys:
-                if _text(values[key]):
-                    r.add(
-                        sheet,
-                        refs[key],
-                        _("A yes/no indicator has no target (yes meets the standard); leave it empty."),
-                    )
-        elif kind:
-            default_target = r.decimal(sheet, values, refs, "target", **bounds[kind])
-            for column in TARGET_COLUMNS:
-                type_code = column.key.removeprefix("target_")
-                value = r.decimal(sheet, values, refs, column.key, **bounds[kind])
-                if value is None:
-                    continue
-                if applies and type_code not in applies:
-                    r.add(
-                        sheet,
-                        refs[column.key],
-                        _("A target for %(type)s, but the indicator does not apply to %(type)s.") % {"type": type_code},
-                    )
-                targets[type_code] = value
-            missing = [t for t in applies if t not in targets] if default_target is None else []
-            if missing and not _text(values["target"]):
-                r.add(
-                    sheet,
-                    refs["target"],
-                    _("No target for %(types)s: fill the default target or a target per type.")
-                    % {"types": ", ".join(missing)},
-                )
-        # evidence
-        evidence_required = r.boolean(sheet, values, refs, "evidence_required")
-        evidence_types = [item.lower().lstrip(".") for item in _split_list(values["evidence_types"])]
-        bad_types = [item for item in evidence_types if item not in EVIDENCE_TYPES]
-        if bad_types:
-            r.add(
-                sheet,
-                refs["evidence_types"],
-                _("Unknown evidence file type “%(value)s”; allowed: %(allowed)s.")
-                % {"value": ", ".join(bad_types), "allowed": ", ".join(EVIDENCE_TYPES)},
-            )
-        elif evidence_required and not evidence_types:
-            r.add(sheet, refs["evidence_types"], _("Evidence is required: list the file types that count."))
-        spec["indicators"].append(
-            {
-                "mission": mission,
-                "code": code,
-                "wording": r.text(sheet, values, refs, "wording", required=True),
-                "guidance": r.text(sheet, values, refs, "guidance"),
-                "kind": kind,
-                **units,
-                "applies_to": applies,
-                "applicability": r.expression(sheet, values, refs, "applicability", expressions.APPLICABILITY),
-                "target": default_target,
-                "targets": targets,
-                "evidence_required": evidence_required,
-                "evidence_types": [t for t in EVIDENCE_TYPES if t in evidence_types],
-                "weight": r.decimal(sheet, values, refs, "weight", minimum=0, maximum=1000),
-            }
-        )
-    if "indicators" in workbook.sheetnames and not spec["indicators"]:
+def _parse_missions(r: _Reader, area_codes: Seen) -> tuple[list[MissionSpec], Seen]:
+    missions: list[MissionSpec] = []
+    codes: Seen = {}
+    for row in r.rows("missions"):
+        area = r.reference(row, "area_code", area_codes, _("Unknown area code “%(code)s” (not on the sheet areas)."))
+        code = r.code(row, "code")
+        r.unique(codes, row, "code", code, _("mission"))
+        missions.append(MissionSpec(area=area, code=code, name=r.text(row, "name", required=True)))
+    return missions, codes
+
+
+def _parse_indicators(r: _Reader, mission_codes: Seen) -> tuple[list[IndicatorSpec], Seen]:
+    indicators: list[IndicatorSpec] = []
+    codes: Seen = {}
+    for row in r.rows("indicators"):
+        indicators.append(_parse_indicator(r, row, mission_codes, codes))
+    if r.has_sheet("indicators") and not indicators:
         r.add("indicators", "A3", _("The framework needs at least one indicator."))
+    return indicators, codes
 
-    # validations (optional sheet)
-    spec["validations"] = []
+
+def _parse_indicator(r: _Reader, row: _Row, mission_codes: Seen, codes: Seen) -> IndicatorSpec:
+    mission = r.reference(
+        row, "mission_code", mission_codes, _("Unknown mission code “%(code)s” (not on the sheet missions).")
+    )
+    code = r.code(row, "code")
+    r.unique(codes, row, "code", code, _("indicator"))
+    kind = r.choice(row, "kind", [k.value for k in Kind], _("Unknown kind “%(value)s”; use one of: %(allowed)s."))
+    units = _indicator_units(r, row, kind)
+    applies = _indicator_applies_to(r, row)
+    default_target, targets = _indicator_targets(r, row, kind, applies)
+    evidence_required, evidence_types = _indicator_evidence(r, row)
+    return IndicatorSpec(
+        mission=mission,
+        code=code,
+        wording=r.text(row, "wording", required=True),
+        guidance=r.text(row, "guidance"),
+        kind=kind,
+        base_unit=units["base_unit"],
+        delivered_unit=units["delivered_unit"],
+        count_unit=units["count_unit"],
+        applies_to=applies,
+        applicability=r.expression(row, "applicability", expressions.APPLICABILITY),
+        target=default_target,
+        targets=targets,
+        evidence_required=evidence_required,
+        evidence_types=evidence_types,
+        weight=r.decimal(row, "weight", minimum=0, maximum=1000),
+    )
+
+
+def _indicator_units(r: _Reader, row: _Row, kind: str) -> dict[str, str]:
+    """The unit cells: a ratio needs base and delivered units, a count its count unit, and nothing else."""
+    units = {key: r.text(row, key) for key in UNIT_KEYS}
+    needed = {Kind.RATIO: ("base_unit", "delivered_unit"), Kind.COUNT: ("count_unit",)}.get(kind, ())
+    for key, unit in units.items():
+        if kind and key in needed and not unit:
+            r.add_at(row, key, _("A %(kind)s indicator needs this unit.") % {"kind": kind})
+        elif kind and key not in needed and unit:
+            r.add_at(row, key, _("This unit is not used by a %(kind)s indicator; leave it empty.") % {"kind": kind})
+    return units
+
+
+def _indicator_applies_to(r: _Reader, row: _Row) -> list[str]:
+    """ALL or a list of type codes, as type codes in TYPE_CODES order."""
+    applies_raw = _split_list(row.values["applies_to"])
+    if not applies_raw:
+        r.add_at(row, "applies_to", _("This cell must not be empty."))
+        return []
+    if applies_raw == [ALL_TYPES]:
+        return list(TYPE_CODES)
+    unknown = [item for item in applies_raw if item not in TYPE_CODES]
+    if unknown:
+        r.add_at(
+            row,
+            "applies_to",
+            _("Unknown type of local government “%(value)s”; use ALL or: %(allowed)s.")
+            % {"value": ", ".join(unknown), "allowed": ", ".join(TYPE_CODES)},
+        )
+    return [type_code for type_code in TYPE_CODES if type_code in applies_raw]
+
+
+def _indicator_targets(r: _Reader, row: _Row, kind: str, applies: list[str]) -> tuple[str | None, dict[str, str]]:
+    """(default target, {type code: target}): none for yes/no; every applicable type needs one otherwise."""
+    target_keys = ["target"] + [column.key for column in TARGET_COLUMNS]
+    if kind == Kind.YESNO:
+        for key in target_keys:
+            if _text(row.values[key]):
+                r.add_at(row, key, _("A yes/no indicator has no target (yes meets the standard); leave it empty."))
+        return None, {}
+    if not kind:
+        return None, {}
+    bounds: dict[str, Any] = {
+        Kind.RATIO: {"minimum": 0, "maximum": 100},
+        Kind.COUNT: {"minimum": 0, "maximum": 99999, "integer": True},
+    }[kind]
+    default_target = r.decimal(row, "target", **bounds)
+    targets: dict[str, str] = {}
+    for column in TARGET_COLUMNS:
+        type_code = column.key.removeprefix("target_")
+        value = r.decimal(row, column.key, **bounds)
+        if value is None:
+            continue
+        if applies and type_code not in applies:
+            r.add_at(
+                row,
+                column.key,
+                _("A target for %(type)s, but the indicator does not apply to %(type)s.") % {"type": type_code},
+            )
+        targets[type_code] = value
+    missing = [t for t in applies if t not in targets] if default_target is None else []
+    if missing and not _text(row.values["target"]):
+        r.add_at(
+            row,
+            "target",
+            _("No target for %(types)s: fill the default target or a target per type.") % {"types": ", ".join(missing)},
+        )
+    return default_target, targets
+
+
+def _indicator_evidence(r: _Reader, row: _Row) -> tuple[bool, list[str]]:
+    """(evidence required, the file types that count, in EVIDENCE_TYPES order)."""
+    evidence_required = r.boolean(row, "evidence_required")
+    evidence_types = [item.lower().lstrip(".") for item in _split_list(row.values["evidence_types"])]
+    bad_types = [item for item in evidence_types if item not in EVIDENCE_TYPES]
+    if bad_types:
+        r.add_at(
+            row,
+            "evidence_types",
+            _("Unknown evidence file type “%(value)s”; allowed: %(allowed)s.")
+            % {"value": ", ".join(bad_types), "allowed": ", ".join(EVIDENCE_TYPES)},
+        )
+    elif evidence_required and not evidence_types:
+        r.add_at(row, "evidence_types", _("Evidence is required: list the file types that count."))
+    return evidence_required, [t for t in EVIDENCE_TYPES if t in evidence_types]
+
+
+def _parse_validations(r: _Reader, indicator_codes: Seen) -> list[ValidationSpec]:
+    """The optional sheet of validation rules."""
+    rules: list[ValidationSpec] = []
     severity_message = _("Unknown severity “%(value)s”; use one of: %(allowed)s.")
-    for _row, values, refs in r.rows(workbook, "validations"):
+    for row in r.rows("validations"):
         indicator = r.reference(
-            "validations",
-            values,
-            refs,
+            row,
             "indicator_code",
             indicator_codes,
             _("Unknown indicator code “%(code)s” (not on the sheet indicators)."),
         )
-        spec["validations"].append(
-            {
-                "indicator": indicator,
-                "severity": r.choice(
-                    "validations", values, refs, "severity", [s.value for s in Severity], severity_message
-                ),
-                "expression": r.expression("validations", values, refs, "expression", expressions.VALIDATION, True),
-                "message": r.text("validations", values, refs, "message", required=True),
-            }
+        rules.append(
+            ValidationSpec(
+                indicator=indicator,
+                severity=r.choice(row, "severity", [s.value for s in Severity], severity_message),
+                expression=r.expression(row, "expression", expressions.VALIDATION, True),
+                message=r.text(row, "message", required=True),
+            )
         )
+    return rules
 
-    # satisfaction
-    spec["satisfaction"], question_codes = [], {}
-    for _row, values, refs in r.rows(workbook, "satisfaction"):
-        area = r.reference("satisfaction", values, refs, "area_code", area_codes, unknown_area)
-        code = r.code("satisfaction", values, refs, "code")
-        r.unique(question_codes, "satisfaction", refs, "code", code, _("question"))
-        wording = r.text("satisfaction", values, refs, "wording", required=True)
-        spec["satisfaction"].append({"area": area, "code": code, "wording": wording})
 
-    # scoring
-    rows = r.rows(workbook, "scoring")
-    if "scoring" in workbook.sheetnames and len(rows) != 1:
-        r.add("scoring", "A3", _("The sheet must have exactly one data row (row 3)."))
-    spec["scoring"] = {}
-    for _row, values, refs in rows[:1]:
-        spec["scoring"] = {
-            "satisfaction_share": r.decimal(
-                "scoring", values, refs, "satisfaction_share", minimum=0, maximum=1, required=True
-            ),
-            "pass_threshold": r.decimal(
-                "scoring", values, refs, "pass_threshold", minimum=0, maximum=100, required=True
-            ),
-            "satisfaction_pass_threshold": r.decimal(
-                "scoring", values, refs, "satisfaction_pass_threshold", minimum=0, maximum=100
-            ),
-            "score_formula": r.expression("scoring", values, refs, "score_formula", expressions.SCORING),
-        }
+def _parse_satisfaction(r: _Reader, area_codes: Seen) -> list[QuestionSpec]:
+    questions: list[QuestionSpec] = []
+    codes: Seen = {}
+    for row in r.rows("satisfaction"):
+        area = r.reference(row, "area_code", area_codes, _("Unknown area code “%(code)s” (not on the sheet areas)."))
+        code = r.code(row, "code")
+        r.unique(codes, row, "code", code, _("question"))
+        questions.append(QuestionSpec(area=area, code=code, wording=r.text(row, "wording", required=True)))
+    return questions
 
-    # labels
-    spec["labels"], label_keys = [], {}
+
+def _parse_scoring(r: _Reader) -> ScoringSpec | None:
+    row = r.one_row("scoring")
+    if row is None:
+        return None
+    satisfaction_share = r.decimal(row, "satisfaction_share", minimum=0, maximum=1, required=True)
+    pass_threshold = r.decimal(row, "pass_threshold", minimum=0, maximum=100, required=True)
+    satisfaction_pass_threshold = r.decimal(row, "satisfaction_pass_threshold", minimum=0, maximum=100)
+    score_formula = r.expression(row, "score_formula", expressions.SCORING)
+    if satisfaction_share is None or pass_threshold is None:
+        return None
+    return ScoringSpec(
+        satisfaction_share=satisfaction_share,
+        pass_threshold=pass_threshold,
+        satisfaction_pass_threshold=satisfaction_pass_threshold,
+        score_formula=score_formula,
+    )
+
+
+def _parse_labels(r: _Reader) -> list[LabelSpec]:
+    labels: list[LabelSpec] = []
+    keys: Seen = {}
     label_message = _("Unknown result key “%(value)s”; use one of: %(allowed)s.")
     last_row = FIRST_DATA_ROW - 1
-    for row_number, values, refs in r.rows(workbook, "labels"):
-        last_row = row_number
-        key = r.choice("labels", values, refs, "key", [k.value for k in LabelKey], label_message)
-        if key in label_keys:
-            r.add(
-                "labels",
-                refs["key"],
+    for row in r.rows("labels"):
+        last_row = row.number
+        key = r.choice(row, "key", [k.value for k in LabelKey], label_message)
+        if key in keys:
+            r.add_at(
+                row,
+                "key",
                 _("Duplicate %(what)s code “%(code)s” (already used in %(cell)s).")
-                % {"what": _("result"), "code": key, "cell": label_keys[key]},
+                % {"what": _("result"), "code": key, "cell": keys[key]},
             )
         elif key:
-            label_keys[key] = refs["key"]
-        min_gap = r.decimal("labels", values, refs, "min_gap", minimum=-100, maximum=100)
+            keys[key] = row.refs["key"]
+        min_gap = r.decimal(row, "min_gap", minimum=-100, maximum=100)
         if min_gap is not None and key not in (LabelKey.ABOVE, LabelKey.MEETS):
-            r.add("labels", refs["min_gap"], _("Only ABOVE and MEETS have a threshold; leave it empty."))
-        spec["labels"].append(
-            {
-                "key": key,
-                "text_th": r.text("labels", values, refs, "text_th", required=True),
-                "text_en": r.text("labels", values, refs, "text_en"),
-                "min_gap": min_gap,
-            }
+            r.add_at(row, "min_gap", _("Only ABOVE and MEETS have a threshold; leave it empty."))
+        labels.append(
+            LabelSpec(
+                key=key,
+                text_th=r.text(row, "text_th", required=True),
+                text_en=r.text(row, "text_en"),
+                min_gap=min_gap,
+            )
         )
-    if "labels" in workbook.sheetnames:
-        missing = [k.value for k in LabelKey if k.value not in label_keys]
+    if r.has_sheet("labels"):
+        missing = [k.value for k in LabelKey if k.value not in keys]
         if missing:
             r.add("labels", f"A{last_row + 1}", _("Missing result labels: %(keys)s.") % {"keys": ", ".join(missing)})
-        elif all(label["min_gap"] is None for label in spec["labels"] if label["key"] in ("ABOVE", "MEETS")):
+        elif all(label["min_gap"] is None for label in labels if label["key"] in ("ABOVE", "MEETS")):
             r.add("labels", "D3", _("ABOVE or MEETS needs a threshold (min_gap)."))
-    _canonical_order(spec)
-    return spec
-
-
-def _canonical_order(spec: dict) -> None:
-    """Group rows in tree order (stable): missions by area, indicators by mission, validations by indicator."""
-    area_index = {area["code"]: index for index, area in enumerate(spec["areas"])}
-    spec["missions"].sort(key=lambda mission: area_index.get(mission["area"], -1))
-    mission_index = {mission["code"]: index for index, mission in enumerate(spec["missions"])}
-    spec["indicators"].sort(key=lambda indicator: mission_index.get(indicator["mission"], -1))
-    indicator_index = {indicator["code"]: index for index, indicator in enumerate(spec["indicators"])}
-    spec["validations"].sort(key=lambda rule: indicator_index.get(rule["indicator"], -1))
-    spec["satisfaction"].sort(key=lambda question: area_index.get(question["area"], -1))
+    return labels
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -672,28 +741,36 @@ HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
 KEY_FILL = PatternFill("solid", fgColor="E3ECF8")
 
 
-def _rows_for(spec: dict) -> dict[str, list[dict[str, Any]]]:
-    framework = spec["framework"]
-    indicators = []
-    for indicator in spec["indicators"]:
-        row = {
-            "mission_code": indicator["mission"],
-            "applies_to": ALL_TYPES
-            if indicator["applies_to"] == list(TYPE_CODES)
-            else ", ".join(indicator["applies_to"]),
-            "target": _number_for_cell(indicator["target"]),
-            "evidence_required": "ใช่" if indicator["evidence_required"] else "ไม่ใช่",
-            "evidence_types": ", ".join(indicator["evidence_types"]),
-            "weight": _number_for_cell(indicator["weight"]),
-        }
-        for key in ("code", "wording", "guidance", "kind", "applicability"):
-            row[key] = indicator[key]
-        for key in ("base_unit", "delivered_unit", "count_unit"):
-            row[key] = indicator[key]
-        for type_code, value in indicator["targets"].items():
-            row[f"target_{type_code}"] = _number_for_cell(value)
-        indicators.append(row)
-    scoring = spec["scoring"]
+def _yes_no(value: bool) -> str:
+    return "ใช่" if value else "ไม่ใช่"
+
+
+def _indicator_row(indicator: IndicatorSpec) -> dict[str, Any]:
+    applies_to = indicator["applies_to"]
+    row: dict[str, Any] = {
+        "mission_code": indicator["mission"],
+        "code": indicator["code"],
+        "wording": indicator["wording"],
+        "guidance": indicator["guidance"],
+        "kind": indicator["kind"],
+        "base_unit": indicator["base_unit"],
+        "delivered_unit": indicator["delivered_unit"],
+        "count_unit": indicator["count_unit"],
+        "applies_to": ALL_TYPES if applies_to == list(TYPE_CODES) else ", ".join(applies_to),
+        "applicability": indicator["applicability"],
+        "target": _number_for_cell(indicator["target"]),
+        "evidence_required": _yes_no(indicator["evidence_required"]),
+        "evidence_types": ", ".join(indicator["evidence_types"]),
+        "weight": _number_for_cell(indicator["weight"]),
+    }
+    for type_code, value in indicator["targets"].items():
+        row[f"target_{type_code}"] = _number_for_cell(value)
+    return row
+
+
+def _rows_for(spec: FrameworkSpec) -> dict[str, list[dict[str, Any]]]:
+    """The data rows of every sheet ({column key: cell value}), the inverse of the sheet parsers."""
+    framework, scoring = spec["framework"], spec["scoring"]
     return {
         "framework": [
             {
@@ -701,7 +778,7 @@ def _rows_for(spec: dict) -> dict[str, list[dict[str, Any]]]:
                 "fiscal_year": framework["fiscal_year"],
                 "name": framework["name"],
                 "description": framework["description"],
-                "is_sample": "ใช่" if framework["is_sample"] else "ไม่ใช่",
+                "is_sample": _yes_no(framework["is_sample"]),
             }
         ],
         "areas": [
@@ -712,9 +789,14 @@ def _rows_for(spec: dict) -> dict[str, list[dict[str, Any]]]:
             {"area_code": mission["area"], "code": mission["code"], "name": mission["name"]}
             for mission in spec["missions"]
         ],
-        "indicators": indicators,
+        "indicators": [_indicator_row(indicator) for indicator in spec["indicators"]],
         "validations": [
-            {"indicator_code": rule["indicator"], **{k: rule[k] for k in ("severity", "expression", "message")}}
+            {
+                "indicator_code": rule["indicator"],
+                "severity": rule["severity"],
+                "expression": rule["expression"],
+                "message": rule["message"],
+            }
             for rule in spec["validations"]
         ],
         "satisfaction": [
@@ -753,7 +835,7 @@ NOTES = [
 ]
 
 
-def build_workbook(spec: dict) -> bytes:
+def build_workbook(spec: FrameworkSpec) -> bytes:
     """Write a spec as a framework workbook (the import format)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -790,13 +872,13 @@ def build_workbook(spec: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _cell_value(value):
+def _cell_value(value: Any) -> Any:
     if value is None or value == "":
         return None
     return value
 
 
-def _add_choices(sheet, sheet_name: str, columns: list[Column]) -> None:
+def _add_choices(sheet: Worksheet, sheet_name: str, columns: list[Column]) -> None:
     """Drop-down lists for the closed-vocabulary columns (a help in Excel; the importer checks anyway)."""
     choices = {
         ("indicators", "kind"): [k.value for k in Kind],

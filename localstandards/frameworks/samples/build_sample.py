@@ -11,6 +11,10 @@ Everything else is an illustrative sample for development, training and testing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from localstandards.frameworks.spec import FrameworkSpec, IndicatorSpec
 
 SAMPLE_PATH = Path(__file__).with_name("framework-2567-sample.xlsx")
 
@@ -64,7 +68,7 @@ def ratio(
     evidence=DOCS,
     required=True,
     applicability="",
-):
+) -> IndicatorSpec:
     return {
         "mission": mission, "code": code, "wording": wording, "guidance": guidance, "kind": "ratio",
         "base_unit": base_unit, "delivered_unit": delivered_unit, "count_unit": "",
@@ -76,14 +80,16 @@ def ratio(
     }  # fmt: skip
 
 
-def count(mission, code, wording, guidance, unit, applies, target, *, overrides=None, evidence=DOCS, required=True):
+def count(
+    mission, code, wording, guidance, unit, applies, target, *, overrides=None, evidence=DOCS, required=True
+) -> IndicatorSpec:
     item = ratio(mission, code, wording, guidance, "", "", applies, target, overrides=overrides, evidence=evidence,
                  required=required)  # fmt: skip
     item.update(kind="count", count_unit=unit)
     return item
 
 
-def yesno(mission, code, wording, guidance, applies, *, evidence=PLAN_DOCS):
+def yesno(mission, code, wording, guidance, applies, *, evidence=PLAN_DOCS) -> IndicatorSpec:
     item = ratio(mission, code, wording, guidance, "", "", applies, 0, evidence=evidence)
     item.update(kind="yesno", target=None)
     return item
@@ -321,8 +327,8 @@ LABELS = [
 ]
 
 
-def sample_spec() -> dict:
-    """The sample framework as the canonical dict that the workbook parser returns."""
+def sample_spec() -> FrameworkSpec:
+    """The sample framework as the spec that the workbook parser returns."""
     return {
         "framework": {
             "code": "SAMPLE-2567",
