@@ -104,7 +104,8 @@ class _PostedValues(forms.Form):
 
 
 class AnswerForm(_PostedValues):
-    FIELDS = ("base", "delivered", "count", "answer", "note")
+    INPUTS = ("base", "delivered", "count", "answer")
+    FIELDS = (*INPUTS, "note")
     INPUTS_BY_KIND = {Kind.RATIO: ("base", "delivered"), Kind.COUNT: ("count",), Kind.YESNO: ("answer",)}
 
     @classmethod

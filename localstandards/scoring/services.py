@@ -15,9 +15,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from localstandards.assessments.models import Assessment, AssessmentRound
+from localstandards.frameworks import expressions
+from localstandards.frameworks.evaluation import EvaluationFailure, indicator_applies, record_failures
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, NOT_DONE, label_thresholds
-from localstandards.frameworks.services import indicator_applies, load_tree
+from localstandards.frameworks.services import load_tree
 from localstandards.scoring import scoring
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
 
@@ -40,8 +42,11 @@ def parameters_of(framework: Framework) -> scoring.ScoringParameters:
     )
 
 
-def build_input(assessment: Assessment, framework: Framework | None = None) -> scoring.ReturnInput:
-    """The plain input of the pure functions for one return (`framework`: its stamped version, tree loaded)."""
+def build_input(
+    assessment: Assessment, framework: Framework | None = None, failures: list[EvaluationFailure] | None = None
+) -> scoring.ReturnInput:
+    """The plain input of the pure functions for one return (`framework`: its stamped version, tree loaded).
+    Applicability conditions that fail to run are added to `failures` (the indicator is then scored)."""
     framework = framework or load_tree(assessment.framework)
     if framework.pk != assessment.framework_id:
         raise ValueError("a return is scored against the framework version it is stamped with")
@@ -52,7 +57,7 @@ def build_input(assessment: Assessment, framework: Framework | None = None) -> s
         areas.append(scoring.AreaInput(area_id=area.pk, weight=area.weight, code=area.code))
         for mission in area.missions.all():
             for indicator in mission.indicators.all():
-                applies, _conditional = indicator_applies(indicator, lg.type, lg)
+                applies, _conditional = indicator_applies(indicator, lg.type, lg, failures)
                 if not applies:
                     continue
                 answer = answers.get(indicator.pk)
@@ -118,10 +123,24 @@ class Results:
     stored: bool
 
 
-def compute_results(assessment: Assessment, *, framework: Framework | None = None) -> Results:
-    """The return's results as unsaved rows, from the pure functions (no write). `framework`: its tree, loaded."""
+def compute_results(
+    assessment: Assessment, *, framework: Framework | None = None, failures: list[EvaluationFailure] | None = None
+) -> Results:
+    """The return's results as unsaved rows, from the pure functions (no write). `framework`: its tree, loaded.
+    Expressions that fail to run (applicability, the score formula) are added to `failures`."""
     framework = framework or load_tree(assessment.framework)
-    scored = scoring.score_return(build_input(assessment, framework))
+    scored = scoring.score_return(build_input(assessment, framework, failures))
+    if scored.summary.formula_error and failures is not None:
+        failures.append(
+            EvaluationFailure(
+                framework_id=framework.pk,
+                indicator_id=None,
+                kind=expressions.SCORING,
+                expression=framework.score_formula or "",
+                local_government_id=assessment.local_government_id,
+                error=scored.summary.formula_error[:500],
+            )
+        )
     answers = {a.indicator_id: a for a in assessment.answers.all()}
     indicators = {i.pk: i for area in framework.areas.all() for m in area.missions.all() for i in m.indicators.all()}
     areas = {area.pk: area for area in framework.areas.all()}
@@ -165,7 +184,9 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
             .select_related("local_government__province", "framework")
             .get(pk=assessment.pk)
         )
-        results = compute_results(assessment, framework=framework)
+        failures: list[EvaluationFailure] = []
+        results = compute_results(assessment, framework=framework, failures=failures)
+        record_failures(failures)
         IndicatorResultRecord.objects.filter(assessment=assessment).delete()
         AreaScore.objects.filter(assessment=assessment).delete()
         ReturnScore.objects.filter(assessment=assessment).delete()

@@ -56,7 +56,6 @@ from localstandards.assessments.services.rounds import (
     may_grant_extension,
     open_round,
 )
-from localstandards.assessments.services.validation import check_rules
 
 __all__ = [
     "CONTENT_TYPES",
@@ -79,7 +78,6 @@ __all__ = [
     "build_entries",
     "can_enter_data",
     "check_can_write",
-    "check_rules",
     "clean_answer",
     "detect_file_type",
     "effective_deadline",

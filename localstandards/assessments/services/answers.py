@@ -20,10 +20,9 @@ from localstandards.assessments.models import (
 from localstandards.assessments.services.access import check_can_write
 from localstandards.assessments.services.entries import outcome_of
 from localstandards.assessments.services.errors import EntryClosed, InvalidAnswer, NotAllowed, VersionConflict
-from localstandards.assessments.services.validation import check_rules
+from localstandards.frameworks.evaluation import EvaluationFailure, check_rules, indicator_applies, record_failures
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.rules import IndicatorOutcome, label_thresholds
-from localstandards.frameworks.services import indicator_applies
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
@@ -57,8 +56,17 @@ def parse_number(text: str | None, *, integer: bool = False) -> Decimal | int | 
     return value
 
 
-def clean_answer(indicator: Indicator, raw: dict[str, str], lg_type: str, target) -> tuple[dict, dict, list[str]]:
-    """(values, errors by field, soft warnings) from what the officer typed."""
+def clean_answer(
+    indicator: Indicator,
+    raw: dict[str, str],
+    lg_type: str,
+    target,
+    *,
+    local_government_id: int | None = None,
+    failures: list[EvaluationFailure] | None = None,
+) -> tuple[dict, dict, list[str]]:
+    """(values, errors by field, soft warnings) from what the officer typed; rules that fail to run go to
+    `failures` (see frameworks.evaluation)."""
     values: dict = {"note": (raw.get("note") or "").strip()[:2000]}
     errors: dict[str, str] = {}
     if indicator.kind == Kind.RATIO:
@@ -88,9 +96,12 @@ def clean_answer(indicator: Indicator, raw: dict[str, str], lg_type: str, target
         values["answer"] = {"yes": True, "no": False}.get(choice)
     warnings: list[str] = []
     if not errors:
-        hard, warnings = check_rules(indicator, values, lg_type, target)
-        if hard:
-            errors["rule"] = hard
+        checked = check_rules(
+            indicator, values, lg_type, target, local_government_id=local_government_id, failures=failures
+        )
+        warnings = checked.warnings
+        if checked.hard:
+            errors["rule"] = checked.hard
     return values, errors, warnings
 
 
@@ -135,11 +146,15 @@ def save_answer(
         raise NotAllowed(_("This indicator is not part of this return."))
     check_can_write(assessment, user, indicator.pk, now)
     lg = assessment.local_government
-    applies, _conditional = indicator_applies(indicator, lg.type, lg)
+    failures: list[EvaluationFailure] = []
+    applies, _conditional = indicator_applies(indicator, lg.type, lg, failures)
     if not applies:
         raise NotAllowed(_("This indicator does not apply to this local government."))
     target = indicator.target_for(lg.type)
-    values, errors, warnings = clean_answer(indicator, raw, lg.type, target)
+    values, errors, warnings = clean_answer(
+        indicator, raw, lg.type, target, local_government_id=lg.pk, failures=failures
+    )
+    record_failures(failures)  # a write path: the national office sees broken expressions on its page
     if errors:
         raise InvalidAnswer(errors)
     answer = _versioned_write(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from localstandards.assessments.forms import AnswerForm
 from localstandards.assessments.models import (
     Answer,
     Assessment,
@@ -15,10 +16,10 @@ from localstandards.assessments.models import (
     SatisfactionAnswer,
     Status,
 )
-from localstandards.assessments.services.validation import check_rules
+from localstandards.frameworks.evaluation import EvaluationFailure, check_rules, indicator_applies
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.rules import IndicatorOutcome, indicator_outcome, label_texts, label_thresholds
-from localstandards.frameworks.services import indicator_applies, load_tree
+from localstandards.frameworks.services import load_tree
 
 
 @dataclass
@@ -34,6 +35,7 @@ class IndicatorEntry:
     comments: list[Comment] = field(default_factory=list)
     label_text: str = ""
     warnings: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # rules that failed to run (the national office is told)
 
     @property
     def version(self) -> int:
@@ -121,8 +123,11 @@ def indicator_is_editable(assessment: Assessment, indicator_id: int, reopened: s
     return indicator_id in reopened
 
 
-def build_entries(assessment: Assessment) -> list[AreaEntry]:
-    """The return as the officer sees it: applicable indicators with answers, evidence, outcome and gaps."""
+def build_entries(assessment: Assessment, *, failures: list[EvaluationFailure] | None = None) -> list[AreaEntry]:
+    """The return as the officer sees it: applicable indicators with answers, evidence, outcome and gaps.
+
+    Expressions of the framework that fail are logged, and added to `failures` when a write path passes a list
+    to record them (a GET never writes)."""
     framework = load_tree(assessment.framework)
     lg = assessment.local_government
     thresholds = label_thresholds(framework)
@@ -142,7 +147,7 @@ def build_entries(assessment: Assessment) -> list[AreaEntry]:
         for mission in area.missions.all():
             entries = []
             for indicator in mission.indicators.all():
-                applies, _conditional = indicator_applies(indicator, lg.type, lg)
+                applies, _conditional = indicator_applies(indicator, lg.type, lg, failures)
                 if not applies:
                     continue
                 answer = answers.get(indicator.pk)
@@ -164,8 +169,11 @@ def build_entries(assessment: Assessment) -> list[AreaEntry]:
                 entry = entries[-1]
                 entry.label_text = texts.get(entry.outcome.label, "")
                 if answer is not None:
-                    values = {f: getattr(answer, f) for f in ("base", "delivered", "count", "answer")}
-                    _hard, entry.warnings = check_rules(indicator, values, lg.type, target)
+                    values = {f: getattr(answer, f) for f in AnswerForm.INPUTS}
+                    checked = check_rules(
+                        indicator, values, lg.type, target, local_government_id=lg.pk, failures=failures
+                    )
+                    entry.warnings, entry.unchecked = checked.warnings, checked.unchecked
                     # A soft rule may be broken, but only with an explanation the reviewers can read.
                     if entry.warnings and not answer.note.strip():
                         entry.missing.append("explanation")

@@ -22,9 +22,10 @@ from localstandards.assessments.models import (
 )
 from localstandards.assessments.quality import refresh_flags
 from localstandards.assessments.services.access import can_enter_data, check_can_write
-from localstandards.assessments.services.entries import submission_blockers
+from localstandards.assessments.services.entries import build_entries, submission_blockers
 from localstandards.assessments.services.errors import AssessmentError, InvalidAnswer, NotAllowed
 from localstandards.assessments.signals import send_status_changed_on_commit
+from localstandards.frameworks.evaluation import EvaluationFailure, record_failures
 from localstandards.frameworks.models import Indicator
 
 
@@ -95,7 +96,9 @@ def submit(assessment: Assessment, user, *, certifier_name: str, certifier_posit
         errors["confirmed"] = _("Tick the box to certify that the data are correct.")
     if errors:
         raise InvalidAnswer(errors)
-    blockers = submission_blockers(assessment)
+    failures: list[EvaluationFailure] = []
+    blockers = submission_blockers(assessment, build_entries(assessment, failures=failures))
+    record_failures(failures)
     if blockers:
         raise AssessmentError(
             _("The return is not complete yet: %(count)s items are missing.") % {"count": len(blockers)}
