@@ -56,9 +56,8 @@ def test_a_soft_rule_warns_and_blocks_submission_until_explained(ruled_return, u
 def broken_rule_return(world):
     spec = factories.assessment_spec("BROKEN-2567")
     # Valid in the workbook (the names are allowed), but it divides by zero for every real answer.
-    spec["validations"] = [
-        {"indicator": factories.RATIO, "severity": "hard", "expression": "delivered / (base - base) > 0", "message": "x"}
-    ]
+    broken = "delivered / (base - base) > 0"
+    spec["validations"] = [{"indicator": factories.RATIO, "severity": "hard", "expression": broken, "message": "!"}]
     framework = publish_framework(create_from_spec(spec))
     factories.open_test_round(framework)
     return Assessment.objects.get(framework=framework, local_government=world.local_government)
