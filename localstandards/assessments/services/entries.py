@@ -123,14 +123,63 @@ def indicator_is_editable(assessment: Assessment, indicator_id: int, reopened: s
     return indicator_id in reopened
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every indicator entry of one return is built from, loaded once."""
+
+    assessment: Assessment
+    thresholds: dict
+    texts: dict[str, str]
+    reopened: set[int]
+    failures: list[EvaluationFailure] | None
+
+
+def _context(assessment: Assessment, framework, failures) -> _Context:
+    if assessment.status == Status.RETURNED and not assessment.reopened_all:
+        reopened = set(assessment.reopened_indicators.values_list("pk", flat=True))
+    else:
+        reopened = set()  # indicator_is_editable does not need them
+    return _Context(assessment, label_thresholds(framework), label_texts(framework), reopened, failures)
+
+
+def _entry(
+    ctx: _Context, indicator: Indicator, answer: Answer | None, files: list[Evidence], comments: list[Comment]
+) -> IndicatorEntry | None:
+    """One indicator as the officer sees it, or None when it does not apply to this local government."""
+    lg = ctx.assessment.local_government
+    applies, _conditional = indicator_applies(indicator, lg.type, lg, ctx.failures)
+    if not applies:
+        return None
+    target = indicator.target_for(lg.type)
+    entry = IndicatorEntry(
+        indicator=indicator,
+        wording=indicator.wording_for(lg.type),
+        target=target,
+        answer=answer,
+        evidence=files,
+        outcome=outcome_of(indicator, answer, target, ctx.thresholds),
+        editable=indicator_is_editable(ctx.assessment, indicator.pk, ctx.reopened),
+        missing=missing_parts(indicator, answer, len(files)),
+        comments=comments,
+    )
+    entry.label_text = ctx.texts.get(entry.outcome.label, "")
+    if answer is not None:
+        values = {name: getattr(answer, name) for name in AnswerForm.INPUTS}
+        checked = check_rules(indicator, values, lg.type, target, local_government_id=lg.pk, failures=ctx.failures)
+        entry.warnings, entry.unchecked = checked.warnings, checked.unchecked
+        # A soft rule may be broken, but only with an explanation the reviewers can read.
+        if entry.warnings and not answer.note.strip():
+            entry.missing.append("explanation")
+    return entry
+
+
 def build_entries(assessment: Assessment, *, failures: list[EvaluationFailure] | None = None) -> list[AreaEntry]:
     """The return as the officer sees it: applicable indicators with answers, evidence, outcome and gaps.
 
     Expressions of the framework that fail are logged, and added to `failures` when a write path passes a list
     to record them (a GET never writes)."""
     framework = load_tree(assessment.framework)
-    lg = assessment.local_government
-    thresholds = label_thresholds(framework)
+    ctx = _context(assessment, framework, failures)
     answers = {a.indicator_id: a for a in assessment.answers.select_related("updated_by")}
     evidence: dict[int, list[Evidence]] = {}
     for item in assessment.evidence.all():
@@ -139,50 +188,40 @@ def build_entries(assessment: Assessment, *, failures: list[EvaluationFailure] |
     for comment in assessment.comments.select_related("author").exclude(indicator=None):
         comments.setdefault(comment.indicator_id, []).append(comment)
     satisfaction = {s.question_id: s for s in assessment.satisfaction_answers.all()}
-    reopened = set(assessment.reopened_indicators.values_list("pk", flat=True))
-    texts = label_texts(framework)
+    lg_type = assessment.local_government.type
     areas = []
     for area in framework.areas.all():
         missions = []
         for mission in area.missions.all():
-            entries = []
-            for indicator in mission.indicators.all():
-                applies, _conditional = indicator_applies(indicator, lg.type, lg, failures)
-                if not applies:
-                    continue
-                answer = answers.get(indicator.pk)
-                target = indicator.target_for(lg.type)
-                files = evidence.get(indicator.pk, [])
-                entries.append(
-                    IndicatorEntry(
-                        indicator=indicator,
-                        wording=indicator.wording_for(lg.type),
-                        target=target,
-                        answer=answer,
-                        evidence=files,
-                        outcome=outcome_of(indicator, answer, target, thresholds),
-                        editable=indicator_is_editable(assessment, indicator.pk, reopened),
-                        missing=missing_parts(indicator, answer, len(files)),
-                        comments=comments.get(indicator.pk, []),
+            entries = [
+                entry
+                for indicator in mission.indicators.all()
+                if (
+                    entry := _entry(
+                        ctx,
+                        indicator,
+                        answers.get(indicator.pk),
+                        evidence.get(indicator.pk, []),
+                        comments.get(indicator.pk, []),
                     )
                 )
-                entry = entries[-1]
-                entry.label_text = texts.get(entry.outcome.label, "")
-                if answer is not None:
-                    values = {f: getattr(answer, f) for f in AnswerForm.INPUTS}
-                    checked = check_rules(
-                        indicator, values, lg.type, target, local_government_id=lg.pk, failures=failures
-                    )
-                    entry.warnings, entry.unchecked = checked.warnings, checked.unchecked
-                    # A soft rule may be broken, but only with an explanation the reviewers can read.
-                    if entry.warnings and not answer.note.strip():
-                        entry.missing.append("explanation")
+            ]
             if entries:
                 missions.append((mission, entries))
-        questions = [(q, q.wording_for(lg.type), satisfaction.get(q.pk)) for q in area.questions.all()]
+        questions = [(q, q.wording_for(lg_type), satisfaction.get(q.pk)) for q in area.questions.all()]
         if missions or questions:
             areas.append(AreaEntry(area=area, missions=missions, questions=questions))
     return areas
+
+
+def build_entry(assessment: Assessment, indicator: Indicator) -> IndicatorEntry | None:
+    """One indicator of the return, as build_entries would show it, reading only that indicator's rows (the
+    autosave answers with this after every save, so it must stay a handful of queries)."""
+    ctx = _context(assessment, assessment.framework, None)
+    answer = assessment.answers.select_related("updated_by").filter(indicator=indicator).first()
+    files = list(assessment.evidence.filter(indicator=indicator))
+    comments = list(assessment.comments.select_related("author").filter(indicator=indicator))
+    return _entry(ctx, indicator, answer, files, comments)
 
 
 @dataclass(frozen=True)

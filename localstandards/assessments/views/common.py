@@ -20,14 +20,15 @@ def get_assessment(request: HttpRequest, pk: int) -> Assessment:
     queryset = Assessment.objects.for_user(request.user).select_related(
         "round", "framework", "local_government__province", "local_government__district", "certified_by"
     )
-    return get_object_or_404(queryset.prefetch_related("extensions"), pk=pk)
+    return get_object_or_404(queryset.prefetch_related("extensions", "framework__labels"), pk=pk)
 
 
 def get_indicator(assessment: Assessment, pk: int | str) -> Indicator:
     """An indicator of the return's framework version, else 404 (also for a posted id that is not a number)."""
     if not str(pk).isdigit():
         raise Http404
-    return get_object_or_404(Indicator.objects.filter(framework=assessment.framework), pk=int(pk))
+    indicators = Indicator.objects.filter(framework=assessment.framework).prefetch_related("targets", "validations")
+    return get_object_or_404(indicators, pk=int(pk))
 
 
 def page_context(request: HttpRequest, assessment: Assessment) -> dict:

@@ -134,10 +134,7 @@ def save_indicator(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
     form = AnswerForm(request.POST, prefix=f"i{indicator.pk}")
     raw = form.raw()
     outcome = attempt(services.save_answer, assessment, indicator, request.user, raw, form.expected_version())
-    assessment.refresh_from_db()
-    entry = next(
-        (e for a in services.build_entries(assessment) for e in a.indicators if e.indicator.pk == indicator.pk), None
-    )
+    entry = services.build_entry(assessment, indicator)  # this indicator only: the autosave is the hot path
     if entry is None:
         raise Http404
     context = page_context(request, assessment)
