@@ -354,3 +354,16 @@ def test_submission_accept_and_reopen_rebuild_the_stored_results(submitted, user
     assert ReturnScore.objects.get(assessment=submitted).assessment_status == "accepted"
     services.reopen(submitted, users.national_admin, "ตรวจใหม่")
     assert ReturnScore.objects.get(assessment=submitted).assessment_status == "returned"
+
+
+def test_coming_back_to_submit_after_submitting_says_when_it_was_submitted(submitted, users, client_for):
+    """The head presses Back after submitting: the page says it was submitted, not that only heads may submit."""
+    client = client_for(users.head)
+    url = reverse("assessments:submit", args=[submitted.pk])
+    when = format_datetime(fresh(submitted).submitted_at)
+    page = client.get(url).content.decode()
+    assert when in page and reverse("assessments:receipt", args=[submitted.pk]) in page
+    response = client.post(url, {"certifier_name": "ก", "certifier_position": "ข", "confirmed": "on"}, follow=True)
+    assert when in response.content.decode()
+    with pytest.raises(services.AssessmentError, match="submitted"), translation.override("en"):
+        services.submit(fresh(submitted), users.head, certifier_name="ก", certifier_position="ข", confirmed=True)

@@ -25,6 +25,7 @@ from localstandards.assessments.services.access import can_enter_data, check_can
 from localstandards.assessments.services.entries import build_entries, submission_blockers
 from localstandards.assessments.services.errors import AssessmentError, InvalidAnswer, NotAllowed
 from localstandards.assessments.signals import send_status_changed_on_commit
+from localstandards.core.thaidate import format_datetime
 from localstandards.frameworks.evaluation import EvaluationFailure, record_failures
 from localstandards.frameworks.models import Indicator
 
@@ -83,6 +84,11 @@ def _change_status(assessment: Assessment, user, transition: str, new_status: st
 
 
 def submit(assessment: Assessment, user, *, certifier_name: str, certifier_position: str, confirmed: bool, now=None):
+    if not assessment.is_awaiting_submission and assessment.submitted_at:
+        raise NotAllowed(
+            _("This return was already certified and submitted on %(when)s.")
+            % {"when": format_datetime(assessment.submitted_at)}
+        )
     transition = "resubmit" if assessment.status == Status.RETURNED else "submit"
     if not workflow.can(transition, user, assessment):
         raise NotAllowed(_("Only the head of this local government can certify and submit its return."))
