@@ -343,8 +343,8 @@ def notify(assessment: Assessment, template: str) -> None:
         Notice.objects.bulk_create([Notice(recipient=u, assessment=assessment, message=message) for u in recipients])
         queue_email(
             OutgoingEmail.Kind.NOTICE,
-            f"[{_('Minimum standards')}] {message}",
-            f"{message}\n\n{_('Open the return:')} {link}\n",
+            "[{}] {}".format(_("Minimum standards"), message),
+            "{}\n\n{} {}\n".format(message, _("Open the return:"), link),
             [u.email for u in recipients],
         )
 

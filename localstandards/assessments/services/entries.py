@@ -241,6 +241,7 @@ def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = 
         "evidence": _("evidence missing"),
         "explanation": _("a warning needs an explanation"),
     }
+    counts_missing = _("satisfaction counts missing")  # outside the f-string, so makemessages finds it
     blockers = []
     for area in areas:
         for entry in area.indicators:
@@ -250,6 +251,6 @@ def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = 
         for question, _wording, answer in area.questions:
             if not _satisfaction_complete(answer):
                 blockers.append(
-                    Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {_('satisfaction counts missing')}")
+                    Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {counts_missing}")
                 )
     return blockers
