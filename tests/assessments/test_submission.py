@@ -367,3 +367,10 @@ def test_coming_back_to_submit_after_submitting_says_when_it_was_submitted(submi
     assert when in response.content.decode()
     with pytest.raises(services.AssessmentError, match="submitted"), translation.override("en"):
         services.submit(fresh(submitted), users.head, certifier_name="ก", certifier_position="ข", confirmed=True)
+
+
+def test_the_missing_items_list_is_in_thai(assessment):
+    with translation.override("th"):
+        texts = [blocker.text for blocker in services.submission_blockers(assessment)]
+    assert any("ยังไม่ได้กรอกจำนวนผู้ตอบความพึงพอใจ" in text for text in texts)
+    assert not any("satisfaction counts missing" in text for text in texts)
