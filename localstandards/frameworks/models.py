@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from localstandards.frameworks import expressions
-from localstandards.registry.models import LocalGovernmentType
+from localstandards.registry.models import TYPE_SHORT_LABELS, LocalGovernmentType
 
 TYPE_CODES = [code for code, _label in LocalGovernmentType.choices]
 
@@ -300,6 +300,11 @@ class Indicator(FrozenPart):
 
     def get_framework(self) -> Framework:
         return self.framework
+
+    @property
+    def applicable_type_labels(self) -> list[str]:
+        """The types it applies to as people read them (อบต., ทต. …), not as codes."""
+        return [str(TYPE_SHORT_LABELS.get(code, code)) for code in self.applicable_types]
 
     def applies_to(self, lg_type: str) -> bool:
         return lg_type in self.applicable_types

@@ -20,6 +20,7 @@ from localstandards.frameworks.samples.build_sample import SAMPLE_PATH
 from localstandards.registry.models import LocalGovernmentType
 from tests.frameworks.factories import make_framework, small_spec, small_workbook
 from tests.frameworks.test_workbook import edit
+from tests.html import find_all, text
 
 
 def test_lg_word_for_every_type():
@@ -203,3 +204,12 @@ class TestAdminPages:
         draft = make_framework(code="D")
         page = client.get(reverse("admin:frameworks_framework_change", args=[draft.pk]))
         assert 'name="_save"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_framework_page_names_the_types_in_thai_not_by_code(users, client_for):
+    framework = make_framework()
+    body = client_for(users.national_admin).get(reverse("frameworks:detail", args=[framework.pk])).content.decode()
+    types = " ".join(text(element) for element in find_all(body, css_class="badge-type"))
+    assert "อบต." in types
+    assert "SUBDISTRICT" not in types and "SAO" not in types

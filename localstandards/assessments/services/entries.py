@@ -250,7 +250,5 @@ def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = 
                 blockers.append(Blocker(area.area.code, entry.prefix, f"{entry.indicator.code} — {text}"))
         for question, _wording, answer in area.questions:
             if not _satisfaction_complete(answer):
-                blockers.append(
-                    Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {counts_missing}")
-                )
+                blockers.append(Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {counts_missing}"))
     return blockers
