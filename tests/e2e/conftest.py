@@ -64,3 +64,13 @@ def phone(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On pytest-xdist workers the tests marked `slow` come first: the whole path of a return in the browser takes
+    most of the suite's time on its own, so one worker starts it at once while the other works through the rest
+    (pytest-django had put it with the transactional tests at the end; it flushes the database after itself, and
+    no other test needs the rows it removes)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
