@@ -55,9 +55,13 @@ demo: migrate
 run: demo
 	trap 'kill %1 %2' EXIT; $(PY) manage.py db_worker & $(PY) manage.py run_scheduler & $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two pytest-xdist workers, each with its own test database, given whole files (a file's shared rows are built once)
+# in collection order, so one worker starts the long browser test first (docs/testing.md). PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 2 --dist loadfile --no-loadscope-reorder
+
 test: install-dev browser
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check .

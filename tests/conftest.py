@@ -2,11 +2,16 @@
 
 Inside scope: province P1 (code 50) ⊃ district D1 (5001) ⊃ local government LG1 (and LG2 in D1, LG3 in D1b).
 Outside: province P2 (code 90) ⊃ district D2 (9001) ⊃ local government LG_OUT.
+
+The registry, the users and the published framework are built once per test module (`module_rows`, see
+tests/module_rows.py) and every test gets its own copies; rounds and returns are built for each test.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -17,14 +22,38 @@ from localstandards.registry.models import LocalGovernmentType, Region
 from tests.assessments import factories as return_factories
 from tests.commit_hooks import on_commit_as_in_production, tasks_run_in_process  # noqa: F401  (autouse)
 from tests.factories import DistrictFactory, LocalGovernmentFactory, ProvinceFactory, UserFactory
+from tests.module_rows import ModuleRows, is_transactional
 
 PASSWORD = "correct horse battery staple"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests only need hashing to work."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+# ---- Rows shared by the tests of a module: built once inside the module's atomic block, copied for each test.
+
+
+@pytest.fixture(scope="module")
+def module_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    rows = ModuleRows(
+        django_db_blocker,
+        PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("module-media")),
+    )
+    rows.open()
+    yield rows
+    rows.close()
+
+
+@pytest.fixture(autouse=True)
+def transactional_tests_leave_module_rows(request):
+    """A transactional test commits its rows and is flushed after: it must not run inside the module's block."""
+    if ModuleRows.current is not None and is_transactional(request.node):
+        ModuleRows.current.close()
 
 
 @dataclass
@@ -40,8 +69,7 @@ class World:
     outside_local_government: object
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     p1 = ProvinceFactory(code="50", name_th="เชียงใหม่", name_en="Chiang Mai", region=Region.NORTH)
     p2 = ProvinceFactory(code="90", name_th="สงขลา", name_en="Songkhla", region=Region.SOUTH)
     d1 = DistrictFactory(code="5001", province=p1, name_th="เมืองเชียงใหม่")
@@ -66,6 +94,16 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture(scope="module")
+def module_world(module_rows) -> World | None:
+    return module_rows.build(build_world)
+
+
+@pytest.fixture
+def world(db, module_rows, module_world) -> World:
+    return module_rows.get(module_world, build_world)
+
+
 @dataclass
 class Users:
     staff: object
@@ -82,8 +120,7 @@ class Users:
         return getattr(self, name)
 
 
-@pytest.fixture
-def users(world) -> Users:
+def build_users(world: World) -> Users:
     def make(username: str, role: str | None, scope=None):
         user = UserFactory(username=username)
         if role:
@@ -101,6 +138,17 @@ def users(world) -> Users:
         outsider_province_officer=make("outsider_province_officer", Role.PROVINCE_OFFICER, world.other_province),
         no_role=make("no_role", None),
     )
+
+
+@pytest.fixture(scope="module")
+def module_users(module_rows, module_world) -> Users | None:
+    return module_rows.build(build_users, module_world)
+
+
+@pytest.fixture
+def users(world, module_rows, module_users) -> Users:
+    """Fresh user objects for each test (no scope cached by `accessible_units` from another test)."""
+    return module_rows.get(module_users, lambda: build_users(world))
 
 
 @pytest.fixture
@@ -121,14 +169,23 @@ def client_for(db):
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence goes to a temporary folder, never to the project's media/."""
+    """Uploaded evidence goes to a temporary folder, never to the project's media/. Files of the module's shared
+    rows are copied into it, so a test may delete or replace them without the next test noticing."""
+    rows = ModuleRows.current
+    if rows is not None and rows.is_open and any(Path(rows.media_root).iterdir()):
+        shutil.copytree(rows.media_root, tmp_path, dirs_exist_ok=True)
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def module_framework(module_rows):
+    return module_rows.build(return_factories.make_published_framework)
+
+
 @pytest.fixture
-def framework(db):
-    return return_factories.make_published_framework()
+def framework(db, module_rows, module_framework):
+    return module_rows.get(module_framework, return_factories.make_published_framework)
 
 
 @pytest.fixture

@@ -1,15 +1,39 @@
-"""Scoping, deny by default: every route of one return × who may see it (404 outside the scope)."""
+"""Scoping, deny by default: every route of one return × who may see it (404 outside the scope).
+
+Every test here works on the same submitted return, built once for the module (`module_submitted`); what a test
+changes is rolled back after it. The for_user tests on the models are in test_for_user.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from localstandards.assessments.models import Answer, Assessment, Comment, Evidence, SatisfactionAnswer, Status
+from localstandards.assessments.models import Answer, Comment, Evidence, SatisfactionAnswer
 from tests.assessments import factories
 from tests.assessments.factories import RATIO, fresh
 
 pytestmark = pytest.mark.django_db
+
+
+def _submitted_return(world, users, framework):
+    """What the shared fixtures open_round → assessment → filled → submitted build, in one go."""
+    assessment_round = factories.open_test_round(framework, name="รอบเปิด")
+    assessment = assessment_round.assessments.select_related("round", "local_government", "framework").get(
+        local_government=world.local_government
+    )
+    return factories.certify(factories.fill_return(assessment, users.staff), users.head)
+
+
+@pytest.fixture(scope="module")
+def module_submitted(module_rows, module_world, module_users, module_framework):
+    return module_rows.build(_submitted_return, module_world, module_users, module_framework)
+
+
+@pytest.fixture
+def submitted(module_rows, module_submitted, world, users, framework):
+    """This module's own `submitted`: the same return as tests/conftest.py's, built once for the module."""
+    return module_rows.get(module_submitted, lambda: _submitted_return(world, users, framework))
 
 
 def _ids(assessment):
@@ -205,78 +229,3 @@ def test_an_indicator_of_another_framework_is_404(submitted, users, client_for):
     ratio = factories.indicator(other, RATIO)
     client = client_for(users.staff)
     assert client.get(reverse("assessments:history", args=[submitted.pk, ratio.pk])).status_code == 404
-
-
-# ---------------------------------------------------------------- for_user on the models
-
-
-@pytest.fixture
-def two_returns(assessment, users, world, open_round):
-    """Our return filled by our staff, and the outside province's return filled by its staff."""
-    factories.fill_return(assessment, users.staff)
-    outside = open_round.assessments.get(local_government=world.outside_local_government)
-    factories.fill_return(outside, users.outsider_staff)
-    return assessment, outside
-
-
-VISIBLE_LGS = {
-    "staff": {"local_government"},
-    "head": {"local_government"},
-    "district_officer": {"local_government", "neighbour_same_district"},
-    "province_officer": {"local_government", "neighbour_same_district", "local_government_other_district"},
-    "national_admin": {
-        "local_government",
-        "neighbour_same_district",
-        "local_government_other_district",
-        "outside_local_government",
-    },
-    "committee_viewer": {
-        "local_government",
-        "neighbour_same_district",
-        "local_government_other_district",
-        "outside_local_government",
-    },
-    "outsider_staff": {"outside_local_government"},
-    "outsider_province_officer": {"outside_local_government"},
-    "no_role": set(),
-}
-
-
-@pytest.mark.parametrize("role", list(VISIBLE_LGS))
-def test_assessment_for_user_is_the_scope(open_round, world, users, role):
-    expected = {getattr(world, name).pk for name in VISIBLE_LGS[role]}
-    seen = set(Assessment.objects.for_user(users.by_name(role)).values_list("local_government_id", flat=True))
-    assert seen == expected
-
-
-@pytest.mark.parametrize("role", list(VISIBLE_LGS))
-def test_answers_evidence_and_comments_follow_the_return_scope(two_returns, world, users, role):
-    ours, outside = two_returns
-    expected = {
-        pk
-        for pk, name in ((ours.pk, "local_government"), (outside.pk, "outside_local_government"))
-        if name in VISIBLE_LGS[role]
-    }
-    user = users.by_name(role)
-    assert set(Answer.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
-    assert set(Evidence.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
-    assert set(SatisfactionAnswer.objects.for_user(user).values_list("assessment_id", flat=True)) == expected
-
-
-def test_an_inactive_user_sees_nothing(two_returns, users):
-    users.national_admin.is_active = False
-    users.national_admin.save()
-    assert not Assessment.objects.for_user(users.national_admin).exists()
-    assert not Answer.objects.for_user(users.national_admin).exists()
-
-
-def test_the_list_shows_only_returns_in_scope(open_round, users, client_for):
-    response = client_for(users.district_officer).get(reverse("assessments:list"))
-    names = {a.local_government.name_th for a in response.context["page"].object_list}
-    assert names == {"หนองป่าครั่ง", "สันผีเสื้อ"}
-
-
-def test_staff_of_the_return_see_it_in_draft(assessment, users, client_for):
-    response = client_for(users.staff).get(reverse("assessments:overview", args=[assessment.pk]))
-    assert response.status_code == 200
-    assert fresh(assessment).status == Status.DRAFT

@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures here are still
-# plain synchronous calls, so Django's async-safety guard is relaxed for the browser tests only.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,14 +29,23 @@ def screenshot_dir() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests of this package, stopped when they are done.
+
+    While Playwright runs, its sync API keeps an event loop running in this thread, so Django's async-safety
+    guard would refuse the ORM calls that the fixtures and the tests make (they are plain synchronous calls).
+    DJANGO_ALLOW_ASYNC_UNSAFE relaxes the guard for exactly that time, never for the other tests
+    (tests/test_fixtures.py checks this).
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -59,3 +64,13 @@ def phone(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On pytest-xdist workers the tests marked `slow` come first: the whole path of a return in the browser takes
+    most of the suite's time on its own, so one worker starts it at once while the other works through the rest
+    (pytest-django had put it with the transactional tests at the end; it flushes the database after itself, and
+    no other test needs the rows it removes)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)

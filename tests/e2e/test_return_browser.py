@@ -15,7 +15,7 @@ from localstandards.assessments.models import Assessment, Status
 from localstandards.frameworks.services import import_workbook
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "localstandards/frameworks/samples/framework-2567-sample.xlsx"
 PDF = (
