@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import SynchronousOnlyOperation
 from django.utils.asyncio import async_unsafe
 
-from localstandards.accounts.scoping import accessible_units
 from localstandards.registry.models import Province
+from localstandards.registry.scoping import accessible_units
 
 
 def test_outside_the_browser_tests_django_refuses_sync_calls_from_async_code():

@@ -54,7 +54,8 @@ from localstandards.frameworks.spec import (
 from localstandards.frameworks.workbook import WorkbookError, build_workbook, parse_workbook
 
 if TYPE_CHECKING:
-    from localstandards.accounts.models import User
+    # The custom user lives in accounts, a layer above; the base class is all these functions need.
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 
 class FrameworkStateError(Exception):
