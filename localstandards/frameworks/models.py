@@ -321,6 +321,10 @@ class Indicator(FrozenPart):
     def wording_for(self, lg_type: str | None) -> str:
         return fill_wording(self.wording, lg_type)
 
+    def guidance_for(self, lg_type: str | None) -> str:
+        """The guidance with {lg} filled in, as the wording (docs/framework-format.md)."""
+        return fill_wording(self.guidance, lg_type)
+
     @property
     def wording_generic(self) -> str:
         return fill_wording(self.wording, None)

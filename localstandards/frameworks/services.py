@@ -414,7 +414,7 @@ def preview(framework: Framework, lg_type: str) -> list[PreviewArea]:
                         PreviewIndicator(
                             indicator=indicator,
                             wording=indicator.wording_for(lg_type),
-                            guidance=fill_wording(indicator.guidance, lg_type),
+                            guidance=indicator.guidance_for(lg_type),
                             target=indicator.target_for(lg_type),
                             conditional=conditional,
                         )

@@ -10,7 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from localstandards.assessments import services
-from localstandards.assessments.models import Answer, SatisfactionAnswer
+from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer
+from localstandards.frameworks.models import lg_word
+from localstandards.frameworks.services import create_from_spec, publish_framework
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO
 from tests.html import find, text
@@ -295,3 +297,15 @@ def test_the_autosave_of_one_indicator_stays_a_handful_of_queries(
         )
     assert response.status_code == 200
     assert _stored(assessment, RATIO).delivered == 8
+
+
+def test_guidance_names_the_type_of_local_government_instead_of_lg(world, users, client_for):
+    spec = factories.assessment_spec("GUIDE-2567")
+    for item in spec["indicators"]:
+        item["guidance"] = "นับถนนที่{lg}รับผิดชอบ"
+    framework = publish_framework(create_from_spec(spec))
+    factories.open_test_round(framework)
+    assessment = Assessment.objects.get(framework=framework, local_government=world.local_government)
+    body = client_for(users.staff).get(reverse("assessments:area", args=[assessment.pk, "1"])).content.decode()
+    assert "{lg}" not in body
+    assert f"นับถนนที่{lg_word(world.local_government.type)}รับผิดชอบ" in body

@@ -36,6 +36,7 @@ class IndicatorEntry:
     label_text: str = ""
     warnings: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # rules that failed to run (the national office is told)
+    guidance: str = ""
 
     @property
     def version(self) -> int:
@@ -154,6 +155,7 @@ def _entry(
     entry = IndicatorEntry(
         indicator=indicator,
         wording=indicator.wording_for(lg.type),
+        guidance=indicator.guidance_for(lg.type),
         target=target,
         answer=answer,
         evidence=files,
