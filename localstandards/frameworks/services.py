@@ -37,7 +37,6 @@ from localstandards.frameworks.models import (
     SatisfactionQuestion,
     Status,
     ValidationRule,
-    fill_wording,
 )
 from localstandards.frameworks.spec import (
     AreaSpec,
