@@ -62,6 +62,11 @@ class Row:
         return self.kind == Kind.YESNO
 
     @property
+    def places(self) -> int:
+        """Decimals to print a value or shortfall with: counts are whole numbers."""
+        return 0 if self.kind == Kind.COUNT else 2
+
+    @property
     def no_service(self) -> bool:
         return self.record.label == LabelKey.NO_SERVICE
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from localstandards.notices import services
-from localstandards.notices.models import ReminderSchedule
+from localstandards.notices.models import DigestSent, ReminderSchedule
 from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,13 @@ def test_unknown_round_is_404(users, client_for, db):
 
 def test_a_day_before_the_round_opens_sends_nothing(open_round, users):
     assert services.plan(open_round.opens_on - dt.timedelta(days=1), [open_round]).messages == 0
+
+
+def test_the_sent_list_does_not_say_nothing_was_sent_when_only_digests_were(open_round, users, client_for):
+    DigestSent.objects.create(
+        round=open_round, recipient=users.district_officer, sent_on=open_round.closes_on, laggards=3
+    )
+    page = client_for(users.national_admin).get(reverse("notices:round", args=[open_round.pk])).content.decode()
+    sent = text(find(page, id="sent-reminders"))
+    assert "district_officer@example.org" in sent
+    assert "ยังไม่มีการแจ้งเตือนที่ส่ง" not in sent and "No reminder sent yet" not in sent

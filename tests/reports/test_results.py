@@ -61,6 +61,7 @@ def test_results_table_values_are_computed_on_a_get_without_writing(assessment, 
     for text in ("ถนน", "ร้อยละของถนนของเทศบาลที่ได้รับการบำรุงรักษา", "13,502", "360", "2.67", "10,441.60 สายทาง"):
         assert text in html
     assert "การพัฒนาในอนาคต" in html  # the version's label wording
+    assert "1 โครงการ" in html and "1.00 โครงการ" not in html  # a count's shortfall is a whole number
     # satisfaction table: count and share of each answer
     assert "46" in html and "76.67" in html and "14" in html and "23.33" in html
 
