@@ -39,6 +39,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(scope="module")
 def module_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The module's atomic block, rolled back when the module is done (tests/module_rows.py)."""
     rows = ModuleRows(
         django_db_blocker,
         PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
