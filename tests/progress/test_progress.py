@@ -134,7 +134,7 @@ def test_the_public_page_shows_rates_but_no_local_government(one_submitted, roun
     assert "หนองป่าครั่ง" not in body and "สันผีเสื้อ" not in body
     total = response.context["total"]
     assert (total.expected, total.submitted) == (4, 1)
-    assert "<th scope=\"col\" class=\"num\">ส่งแล้ว</th>" in body  # how many submitted, not "submitted on"
+    assert '<th scope="col" class="num">ส่งแล้ว</th>' in body  # how many submitted, not "submitted on"
 
 
 @pytest.mark.django_db
