@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from localstandards.assessments import services
 from tests.assessments import factories
+from tests.html import find, text
 
 
 def test_the_overview_lists_each_status_change_with_who_made_it(submitted, users, client_for):
@@ -30,3 +31,10 @@ def test_the_overview_counts_answers_and_links_every_blocker(assessment, users, 
     body = response.content.decode()
     for blocker in blockers[:12]:
         assert f"#{blocker.anchor}" in body
+
+
+def test_a_submitted_return_shows_when_it_was_submitted_not_days_left(submitted, users, client_for):
+    body = client_for(users.head).get(reverse("assessments:overview", args=[submitted.pk])).content.decode()
+    header = text(find(body, css_class="deadline-line"))
+    assert "รับรองและส่งแล้วเมื่อ" in header
+    assert "วันสุดท้าย" not in header and "เหลือ" not in header
