@@ -1,0 +1,62 @@
+"""WCAG 2.1 A/AA by axe-core (the npm package, injected by Playwright) on the pages people use most: no violation.
+
+New pages should be added to the list here so they stay at zero too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.e2e.test_registry_browser import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe_page(browser):
+    # The site's CSP rightly refuses inline scripts; the test's own script is let in by the browser context only.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
+        WCAG_21_AA,
+    )
+    return [f"{url} {item}" for item in found]
+
+
+def test_the_main_pages_pass_axe(live_server, world, users, submitted, axe_page):
+    base = live_server.url
+    problems = violations(axe_page, f"{base}/") + violations(axe_page, f"{base}/accounts/login/")
+    log_in(axe_page, base, users.staff.username)
+    for url in (
+        reverse("home"),
+        reverse("assessments:list"),
+        reverse("assessments:overview", args=[submitted.pk]),
+        reverse("assessments:area", args=[submitted.pk, "1"]),
+        reverse("reports:results", args=[submitted.pk]),
+    ):
+        problems += violations(axe_page, base + url)
+    axe_page.context.clear_cookies()
+    log_in(axe_page, base, users.province_officer.username)
+    for url in (
+        reverse("home"),
+        reverse("progress:level", args=[submitted.round_id, "province", world.province.code]),
+        reverse("progress:laggards", args=[submitted.round_id, "province", world.province.code]),
+    ):
+        problems += violations(axe_page, base + url)
+    assert problems == []
