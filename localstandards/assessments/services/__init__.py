@@ -20,9 +20,11 @@ from localstandards.assessments.services.entries import (
     IndicatorEntry,
     build_entries,
     build_entry,
+    general_return_reasons,
     indicator_is_editable,
     missing_parts,
     outcome_of,
+    returned_entries,
     submission_blockers,
 )
 from localstandards.assessments.services.errors import (
@@ -85,6 +87,7 @@ __all__ = [
     "effective_deadline",
     "entry_deadline",
     "entry_window",
+    "general_return_reasons",
     "grant_extension",
     "indicator_is_editable",
     "may_grant_extension",
@@ -95,6 +98,7 @@ __all__ = [
     "remove_evidence",
     "reopen",
     "return_for_correction",
+    "returned_entries",
     "safe_original_name",
     "save_answer",
     "save_satisfaction",

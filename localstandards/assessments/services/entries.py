@@ -36,6 +36,7 @@ class IndicatorEntry:
     label_text: str = ""
     warnings: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # rules that failed to run (the national office is told)
+    returned_reasons: list[str] = field(default_factory=list)  # why a reviewer sent it back, since the last submission
     guidance: str = ""
 
     @property
@@ -71,8 +72,13 @@ class AreaEntry:
         return sum(1 for e in self.indicators if "evidence" in e.missing)
 
     @property
+    def returned(self) -> int:
+        """Indicators of this area a reviewer sent back with a reason (a returned return only)."""
+        return sum(1 for e in self.indicators if e.returned_reasons)
+
+    @property
     def complete(self) -> bool:
-        return self.answered == self.required and not any(e.missing for e in self.indicators)
+        return self.answered == self.required and not any(e.missing for e in self.indicators) and not self.returned
 
 
 def _satisfaction_complete(answer: SatisfactionAnswer | None) -> bool:
@@ -165,6 +171,13 @@ def _entry(
         comments=comments,
     )
     entry.label_text = ctx.texts.get(entry.outcome.label, "")
+    if ctx.assessment.status == Status.RETURNED:
+        since = ctx.assessment.submitted_at
+        entry.returned_reasons = [
+            c.body
+            for c in comments
+            if c.kind == Comment.Kind.RETURN_REASON and (since is None or c.created_at >= since)
+        ]
     if answer is not None:
         values = {name: getattr(answer, name) for name in AnswerForm.INPUTS}
         checked = check_rules(indicator, values, lg.type, target, local_government_id=lg.pk, failures=ctx.failures)
@@ -254,3 +267,18 @@ def submission_blockers(assessment: Assessment, areas: list[AreaEntry] | None = 
             if not _satisfaction_complete(answer):
                 blockers.append(Blocker(area.area.code, f"q{question.pk}", f"{question.code} — {counts_missing}"))
     return blockers
+
+
+def returned_entries(areas: list[AreaEntry]) -> list[tuple[AreaEntry, IndicatorEntry]]:
+    """The indicators a reviewer sent back, with their area, in the order of the framework."""
+    return [(area, entry) for area in areas for entry in area.indicators if entry.returned_reasons]
+
+
+def general_return_reasons(assessment: Assessment) -> list[Comment]:
+    """The reasons for the whole return given when it was last sent back (none unless it is returned)."""
+    if assessment.status != Status.RETURNED:
+        return []
+    reasons = assessment.comments.filter(indicator=None, kind=Comment.Kind.RETURN_REASON).select_related("author")
+    if assessment.submitted_at:
+        reasons = reasons.filter(created_at__gte=assessment.submitted_at)
+    return list(reasons)

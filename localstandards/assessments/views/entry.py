@@ -26,6 +26,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         areas=areas,
         blockers=services.submission_blockers(assessment, areas),
+        returned=services.returned_entries(areas),
+        return_reasons=services.general_return_reasons(assessment),
         general_comments=assessment.comments.filter(indicator=None).select_related("author"),
         extension_form=ExtensionForm() if services.may_grant_extension(request.user, assessment) else None,
         extensions=assessment.extensions.select_related("granted_by"),
