@@ -182,6 +182,6 @@ def save_question(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
     answer = SatisfactionAnswer.objects.filter(assessment=assessment, question=question).first()
     context = page_context(request, assessment)
     context.update(question=question, wording=question.wording_for(assessment.local_government.type), answer=answer)
-    context["result"] = outcome.as_result(raw) if not outcome.saved else {"saved": True}
+    context["result"] = outcome.as_result(raw)
     template = "assessments/includes/question_oob.html" if request.htmx else "assessments/includes/question.html"
     return render(request, template, context, status=outcome.status)
