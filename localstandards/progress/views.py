@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -89,6 +90,9 @@ def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
     return render(request, "progress/level.html", context)
 
 
+LAGGARDS_PER_PAGE = 100  # the nation has thousands; the exports carry every row
+
+
 @login_required
 def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResponse:
     assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
@@ -110,12 +114,15 @@ def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) ->
         return _download(items, export, assessment_round, code)
     params = request.GET.copy()
     params.pop("format", None)
+    page = Paginator(items, LAGGARDS_PER_PAGE).get_page(request.GET.get("page"))
+    params.pop("page", None)
     context = {
         "round": assessment_round,
         "level": level,
         "code": code,
         "title": title,
         "items": items,
+        "page": page,
         "states": services.STATE_LABELS,
         "types": LocalGovernmentType.choices,
         "chosen": {"state": state, "type": lg_type, "order": order},

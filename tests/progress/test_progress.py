@@ -175,3 +175,23 @@ def test_demo_progress_makes_about_sixty_percent_of_a_province_submit_once(world
     settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError):
         call_command("load_demo_progress")
+
+
+@pytest.mark.django_db
+def test_the_not_submitted_list_is_paginated_with_its_count_and_the_exports_keep_every_row(
+    round_, users, client_for, monkeypatch
+):
+    from localstandards.progress import views
+
+    monkeypatch.setattr(views, "LAGGARDS_PER_PAGE", 1)
+    client = client_for(users.province_officer)
+    url = reverse("progress:laggards", args=[round_.pk, "province", "50"])
+    first = client.get(url, {"state": "not_started"})
+    total = len(first.context["items"])
+    assert total > 1 and len(first.context["page"].object_list) == 1
+    assert first.context["page"].paginator.num_pages == total
+    second = client.get(url, {"state": "not_started", "page": "2"})
+    assert second.context["page"].object_list != first.context["page"].object_list
+    assert "state=not_started" in second.content.decode()  # the page links keep the filters
+    rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + total
