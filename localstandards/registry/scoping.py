@@ -68,9 +68,13 @@ def accessible_units(user) -> UnitScope:
     local_governments: set[int] = set()
     # Read through the user's own relation, so this module needs no import of the accounts app (which sits above
     # the registry). A membership's constraint binds a national role to no unit at all: no unit means the nation.
-    for province_id, district_id, local_government_id in user.memberships.values_list(
-        "province_id", "district_id", "local_government_id"
-    ):
+    # The user's own cache of its memberships (accounts.User.cached_memberships) when it has one: the role checks of
+    # the same request read it too, so the memberships are loaded once per request.
+    if hasattr(user, "cached_memberships"):
+        rows = [(m.province_id, m.district_id, m.local_government_id) for m in user.cached_memberships]
+    else:
+        rows = user.memberships.values_list("province_id", "district_id", "local_government_id")
+    for province_id, district_id, local_government_id in rows:
         if province_id:
             provinces.add(province_id)
         elif district_id:
