@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "axes",
+    "config.apps.LoginLockoutsConfig",  # axes
     "localstandards.core",
     "localstandards.accounts",
     "localstandards.registry",
@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "localstandards.notices",
     "localstandards.pages",
     "simple_history",
-    "django_tasks_db",
+    "config.apps.BackgroundTasksConfig",  # django_tasks_db
 ]
 
 MIDDLEWARE = [
