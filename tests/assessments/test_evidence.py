@@ -16,6 +16,7 @@ from localstandards.assessments import services
 from localstandards.assessments.models import Evidence
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO
+from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,17 @@ def test_a_reviewer_cannot_remove_a_file(submitted, users, client_for):
 def test_a_file_is_attached_to_the_indicator_it_was_uploaded_for(assessment, users):
     evidence = _attach(assessment, users.staff, "แผน.pdf", factories.pdf_bytes(), code=COUNT)
     assert evidence.indicator.code == COUNT
+
+
+def test_the_upload_message_is_shown_at_the_indicator_not_at_the_top(assessment, users, client_for):
+    """The page lands on the indicator after an upload; a refusal at the top of the page would go unseen."""
+    ratio = factories.indicator(assessment.framework, RATIO)
+    client = client_for(users.staff)
+    url = reverse("assessments:upload-evidence", args=[assessment.pk, ratio.pk])
+    refused = client.post(url, {"file": factories.upload("report.pdf", SPOOFED["html_named_pdf"][1])}, follow=True)
+    card = text(find(refused.content, id=f"i{ratio.pk}"))
+    assert "report.pdf:" in card
+    main = refused.content.decode().split('id="main"', 1)[1]
+    assert main.count("report.pdf:") == 1  # once, in the card
+    accepted = client.post(url, {"file": factories.pdf_upload("รายงาน.pdf")}, follow=True)
+    assert "รายงาน.pdf" in text(find(accepted.content, id=f"i{ratio.pk}"))

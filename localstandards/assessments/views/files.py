@@ -14,21 +14,28 @@ from localstandards.assessments.models import Evidence
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, indicator_url
 
 
+def at_indicator(indicator) -> str:
+    """A message's tag that places it inside the indicator's card (where the page lands after the redirect),
+    instead of at the top of the page, off-screen."""
+    return f"at-i{indicator.pk}"
+
+
 @login_required
 @require_POST
 def upload_evidence(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
     assessment = get_assessment(request, pk)
     indicator = get_indicator(assessment, indicator_pk)
     upload = request.FILES.get("file")
+    at_field = at_indicator(indicator)
     if upload is None:
-        messages.error(request, _("Choose a file to attach."))
+        messages.error(request, _("Choose a file to attach."), extra_tags=at_field)
     else:
         name = services.safe_original_name(upload.name)
         outcome = attempt(services.attach_evidence, assessment, indicator, request.user, upload)
         if outcome.saved:
-            messages.success(request, _("Attached %(name)s.") % {"name": name})
+            messages.success(request, _("Attached %(name)s.") % {"name": name}, extra_tags=at_field)
         else:
-            messages.error(request, f"{name}: {outcome.error}")
+            messages.error(request, f"{name}: {outcome.error}", extra_tags=at_field)
     return redirect(indicator_url(assessment, indicator))
 
 
@@ -52,10 +59,11 @@ def remove_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
         assessment_id=pk,
     )
     outcome = attempt(services.remove_evidence, evidence, request.user)
+    at_field = at_indicator(evidence.indicator)
     if outcome.saved:
-        messages.success(request, _("Removed %(name)s.") % {"name": evidence.original_name})
+        messages.success(request, _("Removed %(name)s.") % {"name": evidence.original_name}, extra_tags=at_field)
     else:
-        messages.error(request, outcome.error)
+        messages.error(request, outcome.error, extra_tags=at_field)
     return redirect(indicator_url(evidence.assessment, evidence.indicator))
 
 
