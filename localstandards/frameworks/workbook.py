@@ -508,11 +508,16 @@ def _parse_areas(r: _Reader) -> tuple[list[AreaSpec], Seen]:
     return areas, codes
 
 
+def _area_of(r: _Reader, row, area_codes: Seen) -> str:
+    """The area a missions or satisfaction row names, which must be on the areas sheet."""
+    return r.reference(row, "area_code", area_codes, _("Unknown area code “%(code)s” (not on the sheet areas)."))
+
+
 def _parse_missions(r: _Reader, area_codes: Seen) -> tuple[list[MissionSpec], Seen]:
     missions: list[MissionSpec] = []
     codes: Seen = {}
     for row in r.rows("missions"):
-        area = r.reference(row, "area_code", area_codes, _("Unknown area code “%(code)s” (not on the sheet areas)."))
+        area = _area_of(r, row, area_codes)
         code = r.code(row, "code")
         r.unique(codes, row, "code", code, _("mission"))
         missions.append(MissionSpec(area=area, code=code, name=r.text(row, "name", required=True)))
@@ -671,7 +676,7 @@ def _parse_satisfaction(r: _Reader, area_codes: Seen) -> list[QuestionSpec]:
     questions: list[QuestionSpec] = []
     codes: Seen = {}
     for row in r.rows("satisfaction"):
-        area = r.reference(row, "area_code", area_codes, _("Unknown area code “%(code)s” (not on the sheet areas)."))
+        area = _area_of(r, row, area_codes)
         code = r.code(row, "code")
         r.unique(codes, row, "code", code, _("question"))
         questions.append(QuestionSpec(area=area, code=code, wording=r.text(row, "wording", required=True)))
