@@ -13,16 +13,22 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.test import Client
 
 from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
+from localstandards.frameworks.services import forget_frozen_trees
 from localstandards.registry.models import LocalGovernmentType, Region
 from tests.assessments import factories as return_factories
 from tests.commit_hooks import on_commit_as_in_production, tasks_run_in_process  # noqa: F401  (autouse)
 from tests.factories import DistrictFactory, LocalGovernmentFactory, ProvinceFactory, UserFactory
 from tests.module_rows import ModuleRows, is_transactional
+
+# Hypothesis's deadline and too-slow check time the tests, and a loaded machine fails them: no timed tests here.
+hypothesis.settings.register_profile("untimed", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("untimed")
 
 PASSWORD = "correct horse battery staple"
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -32,6 +38,15 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests only need hashing to work."""
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def frozen_trees_start_empty():
+    """Published framework trees are kept per process (frameworks.services.frozen_tree); tests build frameworks
+    that a rollback forgets, so each test starts without any."""
+    forget_frozen_trees()
+    yield
+    forget_frozen_trees()
 
 
 # ---- Rows shared by the tests of a module: built once inside the module's atomic block, copied for each test.

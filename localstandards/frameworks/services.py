@@ -100,6 +100,49 @@ def load_tree(framework: Framework) -> Framework:
     )
 
 
+# A published version never changes (the model layer refuses it), so its tree is read once per process and kept.
+# The key carries the publication time: a test database may hand a framework's id to another one after a rollback.
+_FROZEN_TREES: dict[tuple[int, object], Framework] = {}
+_FROZEN_TREES_MAX = 32
+
+
+def frozen_tree(framework: Framework) -> Framework:
+    """The version's tree as load_tree gives it, from this process's memory once the version is published.
+
+    Read its parts (areas, missions, indicators, labels) only: the status and dates of the version can still
+    change, so read those from the row itself. Nobody may change the objects returned: they are shared."""
+    if framework.status == Status.DRAFT or framework.published_at is None:
+        return load_tree(framework)
+    key = (framework.pk, framework.published_at)
+    tree = _FROZEN_TREES.get(key)
+    if tree is None:
+        tree = load_tree(framework)
+        tree.indicators_by_pk = {
+            indicator.pk: indicator
+            for area in tree.areas.all()
+            for mission in area.missions.all()
+            for indicator in mission.indicators.all()
+        }
+        if len(_FROZEN_TREES) >= _FROZEN_TREES_MAX:
+            _FROZEN_TREES.pop(next(iter(_FROZEN_TREES)))
+        _FROZEN_TREES[key] = tree
+    return tree
+
+
+def frozen_indicator(framework: Framework, pk: int) -> Indicator | None:
+    """One indicator of a version, with its targets and rules, from frozen_tree (None when not of this version)."""
+    tree = frozen_tree(framework)
+    indicators = getattr(tree, "indicators_by_pk", None)
+    if indicators is None:  # a draft: not kept, so not indexed
+        indicators = {i.pk: i for a in tree.areas.all() for m in a.missions.all() for i in m.indicators.all()}
+    return indicators.get(pk)
+
+
+def forget_frozen_trees() -> None:
+    """Empty this process's kept trees (tests that reuse ids; nothing else needs it)."""
+    _FROZEN_TREES.clear()
+
+
 def framework_to_spec(framework: Framework) -> FrameworkSpec:
     """The framework version as the same spec the workbook parser returns (no version or status)."""
     framework = load_tree(framework)
@@ -435,7 +478,10 @@ __all__ = [
     "check_rules",
     "create_from_spec",
     "export_workbook",
+    "forget_frozen_trees",
     "framework_to_spec",
+    "frozen_indicator",
+    "frozen_tree",
     "import_workbook",
     "indicator_applies",
     "load_tree",

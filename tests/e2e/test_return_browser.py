@@ -6,6 +6,7 @@ the province accept. Screenshots of the entry page, the overview and the receipt
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from django.utils import timezone
@@ -43,7 +44,9 @@ def wait_saved(page, status_id: str) -> None:
 
 
 def fill_area(page) -> None:
-    """Type every answer; each block saves itself (HTMX) when the officer leaves it."""
+    """Type every answer; each block saves itself (HTMX) when the officer leaves it, posting only its own fields."""
+    saves = []
+    page.on("request", lambda r: saves.append(r.post_data) if r.method == "POST" and r.url.endswith("/save/") else None)
     cards = page.locator(".indicator-card")
     for index in range(cards.count()):
         card = cards.nth(index)
@@ -64,6 +67,10 @@ def fill_area(page) -> None:
         page.fill(f"#{qid}-needs_improvement", "20")
         page.press(f"#{qid}-needs_improvement", "Tab")
         wait_saved(page, f"{qid}-status")
+    assert saves
+    for body in saves:
+        names = {name for name, _value in parse_qsl(body, keep_blank_values=True)} - {"csrfmiddlewaretoken"}
+        assert len({name.split("-")[0] for name in names}) == 1, names  # one indicator or question, not the area
     page.reload()
     # Evidence for every indicator that asks for it (one real PDF each, through the plain upload form).
     while True:

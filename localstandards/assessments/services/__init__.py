@@ -25,6 +25,7 @@ from localstandards.assessments.services.entries import (
     missing_parts,
     outcome_of,
     returned_entries,
+    saved_entry,
     submission_blockers,
 )
 from localstandards.assessments.services.errors import (
@@ -102,6 +103,7 @@ __all__ = [
     "safe_original_name",
     "save_answer",
     "save_satisfaction",
+    "saved_entry",
     "submission_blockers",
     "submit",
 ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from localstandards.assessments.forms import AnswerForm
 from localstandards.assessments.models import (
     Answer,
     Assessment,
@@ -23,6 +24,7 @@ from localstandards.assessments.services.errors import EntryClosed, InvalidAnswe
 from localstandards.frameworks.evaluation import EvaluationFailure, check_rules, indicator_applies, record_failures
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.rules import IndicatorOutcome, label_thresholds
+from localstandards.frameworks.services import frozen_tree
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
@@ -64,9 +66,10 @@ def clean_answer(
     *,
     local_government_id: int | None = None,
     failures: list[EvaluationFailure] | None = None,
+    unchecked: list[str] | None = None,
 ) -> tuple[dict, dict, list[str]]:
     """(values, errors by field, soft warnings) from what the officer typed; rules that fail to run go to
-    `failures` (see frameworks.evaluation)."""
+    `failures` (see frameworks.evaluation), and what the officer is told about them to `unchecked`."""
     values: dict = {"note": (raw.get("note") or "").strip()[:2000]}
     errors: dict[str, str] = {}
     if indicator.kind == Kind.RATIO:
@@ -100,6 +103,8 @@ def clean_answer(
             indicator, values, lg_type, target, local_government_id=local_government_id, failures=failures
         )
         warnings = checked.warnings
+        if unchecked is not None:
+            unchecked.extend(checked.unchecked)
         if checked.hard:
             errors["rule"] = checked.hard
     return values, errors, warnings
@@ -110,32 +115,81 @@ class SaveResult:
     answer: Answer
     warnings: list[str]
     outcome: IndicatorOutcome
+    unchecked: list[str] = field(default_factory=list)  # rules that failed to run (the national office is told)
 
 
-def _versioned_write(model, keys: dict, values: dict, expected_version: int, user):
+# "Last activity" is shown to the minute; a burst of saves touches the return's row once a minute, not every time.
+LAST_ACTIVITY_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class _StaleVersion(Exception):
+    """The row is no longer at the version the user edited (raised inside the transaction, to roll it back)."""
+
+
+def _versioned_write(model, assessment: Assessment, keys: dict, values: dict, expected_version: int, user):
     """Write `values` to the row identified by `keys` only if it is still at `expected_version`.
 
     The version check and the write are one UPDATE, so of two concurrent saves of the same version exactly one
-    wins; the other raises VersionConflict with the saved row. History is recorded explicitly because a queryset
-    update sends no signal, and the empty row created to version against is made without one either.
+    wins; the other raises VersionConflict with the saved row. A first save (version 0) inserts the row, and the
+    unique key makes the second of two concurrent first saves fail the same way. Every column the user writes is
+    set, so the new row is known without reading it back. History is one INSERT … SELECT of the written row
+    (a queryset update sends no signal). The deadline-day hot path: two or three statements in one transaction.
     """
-    with transaction.atomic():
-        model.objects.bulk_create([model(**keys)], ignore_conflicts=True)
-        row = model.objects.get(**keys)
-        updated = model.objects.filter(pk=row.pk, version=expected_version).update(
-            version=F("version") + 1, updated_by=user, updated_at=timezone.now(), **values
-        )
-        if not updated:
-            raise VersionConflict(model.objects.select_related("updated_by").get(pk=row.pk))
-        row.refresh_from_db()
-        model.history.model.objects.create(
-            **{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields},
-            history_date=timezone.now(),
-            history_type="~" if row.version > 1 else "+",
-            history_user=user,
-        )
-        Assessment.objects.filter(pk=row.assessment_id).update(last_activity_at=timezone.now())
-    return row
+    now = timezone.now()
+    version = expected_version + 1
+    written = {"version": version, "updated_by": user, "updated_at": now, **values}
+    try:
+        with transaction.atomic():
+            updated = model.objects.filter(**keys, version=expected_version).update(**written)
+            if not updated:
+                if expected_version != 0:
+                    raise _StaleVersion
+                # bulk_create sends no signal, so simple-history adds no row of its own; the unique key refuses the
+                # second of two concurrent first saves.
+                model.objects.bulk_create([model(**keys, **written)])
+            pk = _record_history(model, keys, now, "~" if version > 1 else "+", user)
+            if assessment.last_activity_at is None or now - assessment.last_activity_at >= LAST_ACTIVITY_RESOLUTION:
+                Assessment.objects.filter(pk=assessment.pk).update(last_activity_at=now)
+                assessment.last_activity_at = now
+    except (_StaleVersion, IntegrityError):
+        current = model.objects.select_related("updated_by").filter(**keys).first()
+        raise VersionConflict(current or model(**keys)) from None
+    return model(pk=pk, **keys, **written)
+
+
+def _record_history(model, keys: dict, when, history_type: str, user) -> int:
+    """Copy the row just written into its history table (django-simple-history's layout); returns the row's id."""
+    history = model.history.model
+    row_columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    targets, sources, params = [], [], []
+    for column in history._meta.concrete_fields:
+        if column.attname == "history_id":
+            continue
+        targets.append(quote(column.column))
+        if column.attname in row_columns:
+            sources.append(quote(row_columns[column.attname]))
+        elif column.attname == "history_date":
+            sources.append("%s")
+            params.append(column.get_db_prep_save(when, connection))
+        elif column.attname == "history_type":
+            sources.append("%s")
+            params.append(history_type)
+        elif column.attname == "history_user_id":
+            sources.append("%s")
+            params.append(user.pk if user else None)
+        else:
+            sources.append("NULL")  # history_change_reason
+    where = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in keys)
+    params.extend(value.pk if hasattr(value, "pk") else value for value in keys.values())
+    # Only names from the models' metadata, quoted, go into the text; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
+        f"SELECT {', '.join(sources)} FROM {quote(model._meta.db_table)} WHERE {where} RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def save_answer(
@@ -151,17 +205,20 @@ def save_answer(
     if not applies:
         raise NotAllowed(_("This indicator does not apply to this local government."))
     target = indicator.target_for(lg.type)
+    unchecked: list[str] = []
     values, errors, warnings = clean_answer(
-        indicator, raw, lg.type, target, local_government_id=lg.pk, failures=failures
+        indicator, raw, lg.type, target, local_government_id=lg.pk, failures=failures, unchecked=unchecked
     )
     record_failures(failures)  # a write path: the national office sees broken expressions on its page
     if errors:
         raise InvalidAnswer(errors)
+    # Every input of the answer is written: the kind's own, and the others emptied (they never hold anything).
+    values = {**dict.fromkeys(AnswerForm.INPUTS), **values}
     answer = _versioned_write(
-        Answer, {"assessment": assessment, "indicator": indicator}, values, expected_version, user
+        Answer, assessment, {"assessment": assessment, "indicator": indicator}, values, expected_version, user
     )
-    thresholds = label_thresholds(assessment.framework)
-    return SaveResult(answer, warnings, outcome_of(indicator, answer, target, thresholds))
+    thresholds = label_thresholds(frozen_tree(assessment.framework))
+    return SaveResult(answer, warnings, outcome_of(indicator, answer, target, thresholds), unchecked)
 
 
 def save_satisfaction(assessment: Assessment, question, user, raw: dict[str, str], expected_version: int, now=None):
@@ -179,6 +236,6 @@ def save_satisfaction(assessment: Assessment, question, user, raw: dict[str, str
     if errors:
         raise InvalidAnswer(errors)
     answer = _versioned_write(
-        SatisfactionAnswer, {"assessment": assessment, "question": question}, values, expected_version, user
+        SatisfactionAnswer, assessment, {"assessment": assessment, "question": question}, values, expected_version, user
     )
     return answer

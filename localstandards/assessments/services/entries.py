@@ -19,7 +19,7 @@ from localstandards.assessments.models import (
 from localstandards.frameworks.evaluation import EvaluationFailure, check_rules, indicator_applies
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.rules import IndicatorOutcome, indicator_outcome, label_texts, label_thresholds
-from localstandards.frameworks.services import load_tree
+from localstandards.frameworks.services import frozen_tree, load_tree
 
 
 @dataclass
@@ -237,6 +237,34 @@ def build_entry(assessment: Assessment, indicator: Indicator) -> IndicatorEntry 
     files = list(assessment.evidence.filter(indicator=indicator))
     comments = list(assessment.comments.select_related("author").filter(indicator=indicator))
     return _entry(ctx, indicator, answer, files, comments)
+
+
+def saved_entry(
+    assessment: Assessment,
+    indicator: Indicator,
+    answer: Answer,
+    outcome: IndicatorOutcome,
+    warnings: list[str],
+    unchecked: list[str],
+) -> IndicatorEntry:
+    """The indicator as the autosave answer re-renders it (version, result, messages), from the row just written
+    and the checks the save ran: it reads nothing, so its evidence and comments are left empty (not shown)."""
+    texts = label_texts(frozen_tree(assessment.framework))
+    entry = IndicatorEntry(
+        indicator=indicator,
+        wording="",
+        target=indicator.target_for(assessment.local_government.type),
+        answer=answer,
+        evidence=[],
+        outcome=outcome,
+        editable=True,
+        warnings=warnings,
+        unchecked=unchecked,
+        label_text=texts.get(outcome.label, ""),
+    )
+    if warnings and not answer.note.strip():
+        entry.missing.append("explanation")
+    return entry
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,9 @@ def open_round(
 
 
 def _last_day_of_entry(assessment: Assessment) -> dt.date:
+    annotated = getattr(assessment, "last_day", None)  # read with AssessmentQuerySet.with_last_day(): no query
+    if annotated is not None:
+        return annotated
     return last_day_of_entry(assessment.round.closes_on, (extension.until for extension in assessment.extensions.all()))
 
 

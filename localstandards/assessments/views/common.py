@@ -13,6 +13,7 @@ from django.urls import reverse
 from localstandards.assessments import services, workflow
 from localstandards.assessments.models import Assessment
 from localstandards.frameworks.models import Indicator
+from localstandards.frameworks.services import frozen_indicator
 
 
 def get_assessment(request: HttpRequest, pk: int) -> Assessment:
@@ -20,15 +21,20 @@ def get_assessment(request: HttpRequest, pk: int) -> Assessment:
     queryset = Assessment.objects.for_user(request.user).select_related(
         "round", "framework", "local_government__province", "local_government__district", "certified_by"
     )
-    return get_object_or_404(queryset.prefetch_related("extensions", "framework__labels"), pk=pk)
+    # The last day (extensions counted) comes with the row: the autosave reads nothing else about the return.
+    return get_object_or_404(queryset.with_last_day(), pk=pk)
 
 
 def get_indicator(assessment: Assessment, pk: int | str) -> Indicator:
-    """An indicator of the return's framework version, else 404 (also for a posted id that is not a number)."""
-    if not str(pk).isdigit():
+    """An indicator of the return's framework version, else 404 (also for a posted id that is not a number).
+
+    From the version's tree kept in memory (frozen_tree): shared, so read it and never change it."""
+    if not str(pk).isascii() or not str(pk).isdigit():
         raise Http404
-    indicators = Indicator.objects.filter(framework=assessment.framework).prefetch_related("targets", "validations")
-    return get_object_or_404(indicators, pk=int(pk))
+    indicator = frozen_indicator(assessment.framework, int(pk))
+    if indicator is None:
+        raise Http404
+    return indicator
 
 
 def page_context(request: HttpRequest, assessment: Assessment) -> dict:

@@ -136,7 +136,11 @@ def save_indicator(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
     form = AnswerForm(request.POST, prefix=f"i{indicator.pk}")
     raw = form.raw()
     outcome = attempt(services.save_answer, assessment, indicator, request.user, raw, form.expected_version())
-    entry = services.build_entry(assessment, indicator)  # this indicator only: the autosave is the hot path
+    if outcome.saved and request.htmx:  # the hot path: answer from the row just written, read nothing more
+        done = outcome.value
+        entry = services.saved_entry(assessment, indicator, done.answer, done.outcome, done.warnings, done.unchecked)
+    else:
+        entry = services.build_entry(assessment, indicator)  # this indicator only
     if entry is None:
         raise Http404
     context = page_context(request, assessment)
