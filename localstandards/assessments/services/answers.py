@@ -159,37 +159,51 @@ def _versioned_write(model, assessment: Assessment, keys: dict, values: dict, ex
 
 def _record_history(model, keys: dict, when, history_type: str, user) -> int:
     """Copy the row just written into its history table (django-simple-history's layout); returns the row's id."""
+    sql, slots, date_field = _history_sql(model, tuple(keys))
+    given = {
+        "history_date": date_field.get_db_prep_save(when, connection),
+        "history_type": history_type,
+        "history_user_id": user.pk if user else None,
+    }
+    params = [given[slot] for slot in slots]
+    params.extend(value.pk if hasattr(value, "pk") else value for value in keys.values())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+_HISTORY_SQL: dict[tuple, tuple] = {}
+
+
+def _history_sql(model, key_names: tuple[str, ...]) -> tuple:
+    """The INSERT … SELECT for `model`'s history, its value slots and the history date's field, built once per
+    model and key: simple-history's manager is costly to reach on every save. Only names from the models'
+    metadata, quoted, go into the text; every value is a parameter."""
+    cache_key = (model._meta.label, key_names, connection.vendor)
+    if cache_key in _HISTORY_SQL:
+        return _HISTORY_SQL[cache_key]
     history = model.history.model
-    row_columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    row_columns = {column.attname: column.column for column in model._meta.concrete_fields}
     quote = connection.ops.quote_name
-    targets, sources, params = [], [], []
+    targets, sources, slots = [], [], []
     for column in history._meta.concrete_fields:
         if column.attname == "history_id":
             continue
         targets.append(quote(column.column))
         if column.attname in row_columns:
             sources.append(quote(row_columns[column.attname]))
-        elif column.attname == "history_date":
+        elif column.attname in ("history_date", "history_type", "history_user_id"):
             sources.append("%s")
-            params.append(column.get_db_prep_save(when, connection))
-        elif column.attname == "history_type":
-            sources.append("%s")
-            params.append(history_type)
-        elif column.attname == "history_user_id":
-            sources.append("%s")
-            params.append(user.pk if user else None)
+            slots.append(column.attname)
         else:
             sources.append("NULL")  # history_change_reason
-    where = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in keys)
-    params.extend(value.pk if hasattr(value, "pk") else value for value in keys.values())
-    # Only names from the models' metadata, quoted, go into the text; every value is a parameter.
+    where = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in key_names)
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
         f"SELECT {', '.join(sources)} FROM {quote(model._meta.db_table)} WHERE {where} RETURNING {quote('id')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    _HISTORY_SQL[cache_key] = (sql, slots, history._meta.get_field("history_date"))
+    return _HISTORY_SQL[cache_key]
 
 
 def save_answer(
