@@ -19,7 +19,7 @@ from localstandards.assessments.models import (
 from localstandards.frameworks.evaluation import EvaluationFailure, check_rules, indicator_applies
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.rules import IndicatorOutcome, indicator_outcome, label_texts, label_thresholds
-from localstandards.frameworks.services import frozen_tree, load_tree
+from localstandards.frameworks.services import frozen_tree
 
 
 @dataclass
@@ -193,7 +193,7 @@ def build_entries(assessment: Assessment, *, failures: list[EvaluationFailure] |
 
     Expressions of the framework that fail are logged, and added to `failures` when a write path passes a list
     to record them (a GET never writes)."""
-    framework = load_tree(assessment.framework)
+    framework = frozen_tree(assessment.framework)  # a published version: read once per process
     ctx = _context(assessment, framework, failures)
     answers = {a.indicator_id: a for a in assessment.answers.select_related("updated_by")}
     evidence: dict[int, list[Evidence]] = {}
