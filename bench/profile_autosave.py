@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -47,7 +47,8 @@ def main() -> None:
 
     def save(value: int) -> None:
         answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
-        data = {f"{prefix}-version": answer.version if answer else 0, f"{prefix}-base": 1000, f"{prefix}-delivered": value}
+        version = answer.version if answer else 0
+        data = {f"{prefix}-version": version, f"{prefix}-base": 1000, f"{prefix}-delivered": value}
         response = client.post(url, data, headers={"HX-Request": "true"})
         assert response.status_code == 200, response.status_code
 
@@ -73,7 +74,8 @@ def main() -> None:
     if profiler:
         if os.environ.get("PROFILE_OUT"):
             profiler.dump_stats(os.environ["PROFILE_OUT"])
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+        order, lines = os.environ.get("PROFILE_SORT", "cumulative"), int(os.environ.get("PROFILE_LINES", "25"))
+        pstats.Stats(profiler).sort_stats(order).print_stats(lines)
     print(
         json.dumps(
             {

@@ -3,21 +3,19 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.core.forms import BuddhistDateField
+from localstandards.core.thaidate import format_date
 from localstandards.frameworks.models import Framework, Kind
 from localstandards.frameworks.models import Status as FrameworkStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     fiscal_year = forms.IntegerField(label=_("Fiscal year (B.E.)"), min_value=2560, max_value=2700)
     framework = forms.ModelChoiceField(label=_("Framework version"), queryset=Framework.objects.none())
-    opens_on = forms.DateField(label=_("Entry opens on"), widget=DateInput)
-    closes_on = forms.DateField(label=_("Last day of entry"), widget=DateInput)
-    review_deadline = forms.DateField(label=_("Review deadline"), widget=DateInput)
+    opens_on = BuddhistDateField(label=_("Entry opens on"))
+    closes_on = BuddhistDateField(label=_("Last day of entry"))
+    review_deadline = BuddhistDateField(label=_("Review deadline"))
     district_review = forms.BooleanField(label=_("District review"), required=False, initial=True)
     province_review = forms.BooleanField(label=_("Provincial review"), required=False, initial=True)
     province_may_extend = forms.BooleanField(label=_("Provincial officers may grant extensions"), required=False)
@@ -27,6 +25,7 @@ class RoundForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One 7-digit code per line or separated by commas; all other active ones are expected."),
     )
+    dates_confirmed = forms.BooleanField(label=_("These dates are right"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,6 +34,8 @@ class RoundForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, forms.BooleanField):
                 field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field, BuddhistDateField):
+                continue  # its parts carry their own classes
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
             else:
@@ -55,11 +56,55 @@ class RoundForm(forms.Form):
             self.add_error("closes_on", _("The last day of entry must be on or after the opening day."))
         if closes and review and review < closes:
             self.add_error("review_deadline", _("The review deadline must be on or after the last day of entry."))
+        fiscal_year = data.get("fiscal_year")
+        if opens and closes and review and fiscal_year and not self.errors:
+            # The services import this module (AnswerForm), so the window rules are imported when needed.
+            from localstandards.assessments.services import AssessmentError
+            from localstandards.assessments.services.rounds import (
+                check_opening_near_today,
+                check_window,
+                fiscal_year_bounds,
+                window_near_fiscal_year,
+            )
+
+            try:
+                check_window(opens, closes, review)
+                check_opening_near_today(opens)
+            except AssessmentError as error:
+                self.add_error("opens_on", error.message)
+            else:
+                if not window_near_fiscal_year(fiscal_year, opens, review) and not data.get("dates_confirmed"):
+                    start, end = fiscal_year_bounds(fiscal_year)
+                    self.add_error(
+                        "dates_confirmed",
+                        _(
+                            "The window is far from fiscal year %(year)s (%(start)s – %(end)s). Check the dates and "
+                            "the fiscal year; if they are right, tick this box."
+                        )
+                        % {"year": fiscal_year, "start": format_date(start), "end": format_date(end)},
+                    )
         return data
 
 
+class RoundDatesForm(forms.Form):
+    """A national administrator moves a round's dates, with the reason."""
+
+    opens_on = BuddhistDateField(label=_("Entry opens on"))
+    closes_on = BuddhistDateField(label=_("Last day of entry"))
+    review_deadline = BuddhistDateField(label=_("Review deadline"))
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+class CancelRoundForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the round cancelled?"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
 class ExtensionForm(forms.Form):
-    until = forms.DateField(label=_("New last day"), widget=DateInput(attrs={"class": "form-control"}))
+    until = BuddhistDateField(label=_("New last day"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 

@@ -36,6 +36,8 @@ class AssessmentRound(models.Model):
     province_may_extend = models.BooleanField(_("provincial officers may grant extensions"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who opened it, changed its dates (with the reason) or cancelled it (services.rounds).
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["-fiscal_year", "-opens_on"]

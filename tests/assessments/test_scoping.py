@@ -6,12 +6,15 @@ changes is rolled back after it. The for_user tests on the models are in test_fo
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from localstandards.assessments.models import Answer, Comment, Evidence, SatisfactionAnswer
 from tests.assessments import factories
 from tests.assessments.factories import RATIO, fresh
+from tests.dates import be_date_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +119,7 @@ ROUTES = {
     "extend": (
         "post",
         lambda i: reverse("assessments:extend", args=[i["pk"]]),
-        lambda i: {"until": "2600-01-01", "reason": "จากภายนอก"},
+        lambda i: {**be_date_fields("until", dt.date(2157, 1, 1)), "reason": "จากภายนอก"},
     ),
 }
 

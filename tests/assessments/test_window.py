@@ -23,6 +23,7 @@ from localstandards.assessments.models import (
 from localstandards.core.thaidate import format_date
 from tests.assessments import factories
 from tests.assessments.factories import RATIO, fresh
+from tests.dates import be_date_fields
 
 pytestmark = pytest.mark.django_db
 SECOND = dt.timedelta(seconds=1)
@@ -350,7 +351,8 @@ def test_the_pages_of_a_closed_return_say_the_round_is_closed(closed_assessment,
 def test_an_extension_granted_in_the_view_reopens_entry_for_that_return(closed_assessment, users, client_for):
     until = timezone.localdate() + dt.timedelta(days=2)
     response = client_for(users.national_admin).post(
-        reverse("assessments:extend", args=[closed_assessment.pk]), {"until": until.isoformat(), "reason": "น้ำท่วม"}
+        reverse("assessments:extend", args=[closed_assessment.pk]),
+        {**be_date_fields("until", until), "reason": "น้ำท่วม"},
     )
     assert response.status_code == 302
     ratio = factories.indicator(closed_assessment.framework, RATIO)
@@ -368,6 +370,6 @@ def test_a_provincial_officer_cannot_extend_through_the_view_when_the_round_does
 ):
     until = closed_assessment.round.closes_on + dt.timedelta(days=30)
     client_for(users.province_officer).post(
-        reverse("assessments:extend", args=[closed_assessment.pk]), {"until": until.isoformat(), "reason": "ขอ"}
+        reverse("assessments:extend", args=[closed_assessment.pk]), {**be_date_fields("until", until), "reason": "ขอ"}
     )
     assert not Extension.objects.exists()

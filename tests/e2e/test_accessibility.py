@@ -59,4 +59,12 @@ def test_the_main_pages_pass_axe(live_server, world, users, submitted, axe_page)
         reverse("progress:laggards", args=[submitted.round_id, "province", world.province.code]),
     ):
         problems += violations(axe_page, base + url)
+    axe_page.context.clear_cookies()
+    log_in(axe_page, base, users.national_admin.username)
+    for url in (
+        reverse("assessments:rounds"),
+        reverse("assessments:round-new"),
+        reverse("assessments:round-edit", args=[submitted.round_id]),
+    ):
+        problems += violations(axe_page, base + url)
     assert problems == []

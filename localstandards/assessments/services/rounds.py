@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from localstandards.assessments.models import (
 )
 from localstandards.assessments.services.errors import AssessmentError, NotAllowed
 from localstandards.core.clock import end_of_day
+from localstandards.core.thaidate import BE_OFFSET, format_date
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.models import Status as FrameworkStatus
 from localstandards.registry.models import LocalGovernment
@@ -42,11 +44,10 @@ def open_round(
     """Open a round: one return per expected (active, not excluded) local government, stamped with the version."""
     if framework.status != FrameworkStatus.PUBLISHED:
         raise AssessmentError(_("Only a published framework version can be used for a round."))
-    if not opens_on <= closes_on <= review_deadline:
-        raise AssessmentError(_("The dates must follow each other: opening ≤ last day of entry ≤ review deadline."))
+    check_window(opens_on, closes_on, review_deadline)
     excluded = set(excluded_codes or [])
     with transaction.atomic():
-        assessment_round = AssessmentRound.objects.create(
+        assessment_round = AssessmentRound(
             fiscal_year=fiscal_year,
             name=name,
             framework=framework,
@@ -58,12 +59,155 @@ def open_round(
             province_may_extend=province_may_extend,
             created_by=user,
         )
+        assessment_round._history_user = user
+        assessment_round.save()
         expected = LocalGovernment.objects.active().exclude(dla_code__in=excluded).values_list("pk", flat=True)
         Assessment.objects.bulk_create(
             [Assessment(round=assessment_round, local_government_id=pk, framework=framework) for pk in expected],
             batch_size=2000,
         )
     return assessment_round
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The window of a round: checks and a summary before it opens, changed dates, cancelling a round opened by mistake
+
+
+def fiscal_year_bounds(fiscal_year_be: int) -> tuple[dt.date, dt.date]:
+    """Thai government fiscal year N (B.E.): 1 October of N − 1 to 30 September of N."""
+    year = fiscal_year_be - BE_OFFSET
+    return dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
+
+
+# Data about a fiscal year is entered during it or in the year after; a window beyond that is most likely a typo.
+FISCAL_YEAR_LEEWAY_BEFORE = dt.timedelta(days=92)
+FISCAL_YEAR_LEEWAY_AFTER = dt.timedelta(days=366)
+# A window starting this far from today is refused outright: nobody plans a round two years ahead.
+FARTHEST_OPENING = dt.timedelta(days=2 * 366)
+
+
+def window_near_fiscal_year(fiscal_year_be: int, opens_on: dt.date, review_deadline: dt.date) -> bool:
+    """Whether the window lies within the fiscal year, or from three months before it to a year after it."""
+    start, end = fiscal_year_bounds(fiscal_year_be)
+    return opens_on >= start - FISCAL_YEAR_LEEWAY_BEFORE and review_deadline <= end + FISCAL_YEAR_LEEWAY_AFTER
+
+
+def check_window(opens_on: dt.date, closes_on: dt.date, review_deadline: dt.date) -> None:
+    if not opens_on <= closes_on <= review_deadline:
+        raise AssessmentError(_("The dates must follow each other: opening ≤ last day of entry ≤ review deadline."))
+
+
+def check_opening_near_today(opens_on: dt.date, today: dt.date | None = None) -> None:
+    """Refuse an opening day typed on a page that is absurdly far from today (a year typed in the wrong era).
+    Commands that load past rounds (the demo, the generator) do not call it."""
+    today = today or timezone.localdate()
+    if abs(opens_on - today) > FARTHEST_OPENING:
+        raise AssessmentError(
+            _("The opening day %(day)s is more than two years from today: check the year (B.E.).")
+            % {"day": format_date(opens_on)}
+        )
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What opening a round will do, shown to the administrator before it is done."""
+
+    expected: int  # returns to be created: active local governments not excluded
+    excluded: int  # excluded codes that name an active local government
+    unknown_codes: list[str]  # excluded codes that name none
+    entry_days: int
+    review_days: int
+    fiscal_year_start: dt.date
+    fiscal_year_end: dt.date
+    near_fiscal_year: bool
+
+
+def round_summary(
+    *, fiscal_year: int, opens_on: dt.date, closes_on: dt.date, review_deadline: dt.date, excluded_codes=(), **_rest
+) -> RoundSummary:
+    active = LocalGovernment.objects.active()
+    codes = set(excluded_codes or [])
+    known = set(active.filter(dla_code__in=codes).values_list("dla_code", flat=True)) if codes else set()
+    start, end = fiscal_year_bounds(fiscal_year)
+    return RoundSummary(
+        expected=active.count() - len(known),
+        excluded=len(known),
+        unknown_codes=sorted(codes - known),
+        entry_days=(closes_on - opens_on).days + 1,
+        review_days=(review_deadline - closes_on).days,
+        fiscal_year_start=start,
+        fiscal_year_end=end,
+        near_fiscal_year=window_near_fiscal_year(fiscal_year, opens_on, review_deadline),
+    )
+
+
+def change_round_dates(
+    assessment_round: AssessmentRound,
+    *,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    review_deadline: dt.date,
+    reason: str,
+    user,
+) -> AssessmentRound:
+    """A national administrator moves a round's dates; the reason and the old dates stay in its history."""
+    if not user.is_national_admin:
+        raise NotAllowed(_("Only national administrators can change a round's dates."))
+    if not reason.strip():
+        raise AssessmentError(_("Give a reason for the change."))
+    check_window(opens_on, closes_on, review_deadline)
+    if opens_on != assessment_round.opens_on:
+        check_opening_near_today(opens_on)
+    assessment_round.opens_on, assessment_round.closes_on = opens_on, closes_on
+    assessment_round.review_deadline = review_deadline
+    assessment_round._change_reason = reason.strip()[:100]
+    assessment_round._history_user = user
+    assessment_round.save(update_fields=["opens_on", "closes_on", "review_deadline"])
+    return assessment_round
+
+
+def round_holds_data(assessment_round: AssessmentRound) -> int:
+    """How many of the round's returns hold anything an officer did: answers, counts, evidence, a submission."""
+    return (
+        Assessment.objects.filter(round=assessment_round)
+        .filter(
+            Q(answers__isnull=False)
+            | Q(satisfaction_answers__isnull=False)
+            | Q(evidence__isnull=False)
+            | ~Q(status=Status.DRAFT)
+            | Q(first_submitted_at__isnull=False)
+        )
+        .distinct()
+        .count()
+    )
+
+
+def cancel_round(assessment_round: AssessmentRound, *, reason: str, user) -> int:
+    """Remove a round opened by mistake, with its empty returns; returns how many returns went.
+
+    Refused once any local government has entered anything: then the dates are changed instead. The round's
+    history keeps a row for the removal with who, when and the reason.
+    """
+    if not user.is_national_admin:
+        raise NotAllowed(_("Only national administrators can cancel a round."))
+    if not reason.strip():
+        raise AssessmentError(_("Give a reason for cancelling the round."))
+    with transaction.atomic():
+        locked = AssessmentRound.objects.select_for_update().get(pk=assessment_round.pk)
+        holding = round_holds_data(locked)
+        if holding:
+            raise AssessmentError(
+                _(
+                    "%(count)s local governments have already entered data in this round, so it cannot be "
+                    "cancelled. Change its dates instead."
+                )
+                % {"count": holding}
+            )
+        _total, removed = Assessment.objects.filter(round=locked).delete()
+        locked._change_reason = reason.strip()[:100]
+        locked._history_user = user
+        locked.delete()
+    return removed.get(Assessment._meta.label, 0)
 
 
 def _last_day_of_entry(assessment: Assessment) -> dt.date:

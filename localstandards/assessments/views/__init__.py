@@ -2,7 +2,7 @@
 
 from localstandards.assessments.views.entry import area, overview, preview_indicator, save_indicator, save_question
 from localstandards.assessments.views.files import comment, download_evidence, remove_evidence, upload_evidence
-from localstandards.assessments.views.lists import assessment_list, round_list, round_new
+from localstandards.assessments.views.lists import assessment_list, round_cancel, round_edit, round_list, round_new
 from localstandards.assessments.views.review import extend, indicator_history, receipt, reopen, review, submit
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "remove_evidence",
     "reopen",
     "review",
+    "round_cancel",
+    "round_edit",
     "round_list",
     "round_new",
     "save_indicator",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from localstandards.accounts.models import Role
 from localstandards.assessments import services, workflow
-from localstandards.assessments.forms import RoundForm, default_round_initial
+from localstandards.assessments.forms import CancelRoundForm, RoundDatesForm, RoundForm, default_round_initial
 from localstandards.assessments.models import Assessment, AssessmentRound, ReviewLevel, Status
 from localstandards.assessments.views.common import attempt
 
@@ -70,16 +73,88 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/round_list.html", {"rounds": rounds})
 
 
+def _round_fingerprint(data: dict) -> str:
+    """What the summary was shown for: opening needs the same values the administrator confirmed."""
+    shown = {key: data[key] for key in sorted(data) if key != "dates_confirmed"}
+    shown["framework"] = data["framework"].pk if data.get("framework") else None
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+
+
 @login_required
 def round_new(request: HttpRequest) -> HttpResponse:
+    """Open a round in two steps: the filled form shows a summary (how many returns, the window in words), and
+    only a second press, with the same values, opens it."""
     if not request.user.is_national_admin:
         raise Http404
     form = RoundForm(request.POST or None, initial=default_round_initial())
+    summary = fingerprint = None
     if request.method == "POST" and form.is_valid():
-        outcome = attempt(services.open_round, **form.cleaned_data, user=request.user)
+        fingerprint = _round_fingerprint(form.cleaned_data)
+        if request.POST.get("confirm") == fingerprint:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "dates_confirmed"}
+            outcome = attempt(services.open_round, **data, user=request.user)
+            if outcome.saved:
+                count = outcome.value.assessments.count()
+                messages.success(request, _("Round opened with %(count)s returns.") % {"count": count})
+                return redirect("assessments:rounds")
+            form.add_error(None, outcome.error)
+        else:
+            summary = services.round_summary(**form.cleaned_data)
+    return render(
+        request, "assessments/round_form.html", {"form": form, "summary": summary, "fingerprint": fingerprint}
+    )
+
+
+def _national_admin_round(request: HttpRequest, pk: int) -> AssessmentRound:
+    if not request.user.is_national_admin:
+        raise Http404
+    return get_object_or_404(AssessmentRound.objects.select_related("framework"), pk=pk)
+
+
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a round's dates (national administrators), with the reason kept in the round's history."""
+    assessment_round = _national_admin_round(request, pk)
+    initial = {name: getattr(assessment_round, name) for name in ("opens_on", "closes_on", "review_deadline")}
+    form = RoundDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        outcome = attempt(services.change_round_dates, assessment_round, **form.cleaned_data, user=request.user)
         if outcome.saved:
-            count = outcome.value.assessments.count()
-            messages.success(request, _("Round opened with %(count)s returns.") % {"count": count})
+            messages.success(request, _("The round's dates were changed."))
             return redirect("assessments:rounds")
         form.add_error(None, outcome.error)
-    return render(request, "assessments/round_form.html", {"form": form})
+    changes = assessment_round.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "assessments/round_edit.html",
+        {
+            "round": assessment_round,
+            "form": form,
+            "cancel_form": CancelRoundForm(),
+            "holding": services.round_holds_data(assessment_round),
+            "changes": changes,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a round opened by mistake (national administrators), while no local government has entered data."""
+    assessment_round = _national_admin_round(request, pk)
+    form = CancelRoundForm(request.POST)
+    if form.is_valid():
+        outcome = attempt(
+            services.cancel_round, assessment_round, reason=form.cleaned_data["reason"], user=request.user
+        )
+        if outcome.saved:
+            messages.success(
+                request,
+                _("The round “%(name)s” was cancelled and its %(count)s empty returns removed.")
+                % {"name": assessment_round.name, "count": outcome.value},
+            )
+            return redirect("assessments:rounds")
+        messages.error(request, outcome.error)
+    else:
+        messages.error(request, _("Give a reason for cancelling the round."))
+    return redirect("assessments:round-edit", pk=assessment_round.pk)
