@@ -3,10 +3,12 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.assessments.models import default_province_level_types
 from localstandards.core.forms import BuddhistDateField
 from localstandards.core.thaidate import format_date
 from localstandards.frameworks.models import Framework, Kind
 from localstandards.frameworks.models import Status as FrameworkStatus
+from localstandards.registry.models import LocalGovernmentType
 
 
 class RoundForm(forms.Form):
@@ -19,6 +21,13 @@ class RoundForm(forms.Form):
     district_review = forms.BooleanField(label=_("District review"), required=False, initial=True)
     province_review = forms.BooleanField(label=_("Provincial review"), required=False, initial=True)
     province_may_extend = forms.BooleanField(label=_("Provincial officers may grant extensions"), required=False)
+    province_level_types = forms.MultipleChoiceField(
+        label=_("Reviewed by the province only"),
+        choices=LocalGovernmentType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Their returns skip the district: an อบจ. covers the whole province."),
+    )
     excluded_codes = forms.CharField(
         label=_("Local governments not expected (DLA codes)"),
         required=False,
@@ -34,7 +43,7 @@ class RoundForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, forms.BooleanField):
                 field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field, BuddhistDateField):
+            elif isinstance(field, BuddhistDateField | forms.MultipleChoiceField):
                 continue  # its parts carry their own classes
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
@@ -124,7 +133,12 @@ class CertifyForm(forms.Form):
 
 def default_round_initial() -> dict:
     today = dt.date.today()
-    return {"fiscal_year": today.year + 543, "district_review": True, "province_review": True}
+    return {
+        "fiscal_year": today.year + 543,
+        "district_review": True,
+        "province_review": True,
+        "province_level_types": default_province_level_types(),
+    }
 
 
 class _PostedValues(forms.Form):

@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from localstandards.core.clock import end_of_day, start_of_day
+from localstandards.registry.models import LocalGovernmentType
 from localstandards.registry.scoping import ScopedQuerySet
+
+
+def default_province_level_types() -> list[str]:
+    return [LocalGovernmentType.PAO]
 
 
 class AssessmentRound(models.Model):
@@ -34,6 +39,10 @@ class AssessmentRound(models.Model):
     district_review = models.BooleanField(_("district review"), default=True)
     province_review = models.BooleanField(_("provincial review"), default=True)
     province_may_extend = models.BooleanField(_("provincial officers may grant extensions"), default=False)
+    # An อบจ. covers a whole province: its return skips the district and goes straight to the province.
+    province_level_types = models.JSONField(
+        _("types reviewed by the province only"), default=default_province_level_types, blank=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Who opened it, changed its dates (with the reason) or cancelled it (services.rounds).
@@ -66,6 +75,15 @@ class AssessmentRound(models.Model):
             levels.append(ReviewLevel.DISTRICT)
         if self.province_review:
             levels.append(ReviewLevel.PROVINCE)
+        return levels
+
+    def review_levels_for(self, lg_type: str) -> list[str]:
+        """The review levels a return of this type of local government goes through in this round: a type the
+        round reviews at the province only (an อบจ. by default) skips the district, unless the province does not
+        review at all, when the district still does."""
+        levels = self.review_levels
+        if lg_type in (self.province_level_types or []) and ReviewLevel.PROVINCE in levels:
+            levels = [level for level in levels if level != ReviewLevel.DISTRICT]
         return levels
 
 

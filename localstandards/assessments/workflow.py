@@ -65,7 +65,7 @@ def actor_matches(actor: str, user, assessment: Assessment) -> bool:
 
 def target_status(transition: str, assessment: Assessment) -> str:
     """Where a transition leads for this round's review levels."""
-    levels = assessment.round.review_levels
+    levels = assessment.round.review_levels_for(assessment.local_government.type)
     if transition == "submit" or (transition == "resubmit" and assessment.returned_level in ("", ReviewLevel.NATIONAL)):
         return STATUS_OF_LEVEL[levels[0]] if levels else Status.ACCEPTED
     if transition == "resubmit":

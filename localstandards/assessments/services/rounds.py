@@ -16,6 +16,7 @@ from localstandards.assessments.models import (
     AssessmentRound,
     Extension,
     Status,
+    default_province_level_types,
     last_day_of_entry,
     last_day_to_write,
 )
@@ -24,7 +25,7 @@ from localstandards.core.clock import end_of_day
 from localstandards.core.thaidate import BE_OFFSET, format_date
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.models import Status as FrameworkStatus
-from localstandards.registry.models import LocalGovernment
+from localstandards.registry.models import LocalGovernment, LocalGovernmentType
 
 
 def open_round(
@@ -38,6 +39,7 @@ def open_round(
     district_review: bool = True,
     province_review: bool = True,
     province_may_extend: bool = False,
+    province_level_types: list[str] | None = None,
     excluded_codes: list[str] | None = None,
     user=None,
 ) -> AssessmentRound:
@@ -57,6 +59,9 @@ def open_round(
             district_review=district_review,
             province_review=province_review,
             province_may_extend=province_may_extend,
+            province_level_types=(
+                default_province_level_types() if province_level_types is None else list(province_level_types)
+            ),
             created_by=user,
         )
         assessment_round._history_user = user
@@ -120,10 +125,18 @@ class RoundSummary:
     fiscal_year_start: dt.date
     fiscal_year_end: dt.date
     near_fiscal_year: bool
+    province_only: list[str]  # the types whose returns skip the district, by name
 
 
 def round_summary(
-    *, fiscal_year: int, opens_on: dt.date, closes_on: dt.date, review_deadline: dt.date, excluded_codes=(), **_rest
+    *,
+    fiscal_year: int,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    review_deadline: dt.date,
+    excluded_codes=(),
+    province_level_types=(),
+    **_rest,
 ) -> RoundSummary:
     active = LocalGovernment.objects.active()
     codes = set(excluded_codes or [])
@@ -138,6 +151,7 @@ def round_summary(
         fiscal_year_start=start,
         fiscal_year_end=end,
         near_fiscal_year=window_near_fiscal_year(fiscal_year, opens_on, review_deadline),
+        province_only=[str(LocalGovernmentType(code).label) for code in province_level_types or []],
     )
 
 
