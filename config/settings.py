@@ -143,7 +143,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "localstandards.accounts.backends.NationalAdminPermissionBackend",
 ]
-# Argon2id at OWASP's minimum cost (~70 ms a login here, was 1.1–1.4 s with PBKDF2); the PBKDF2 hashers stay
+# Argon2id at OWASP's minimum cost (75–125 ms a check here, was 1.1–1.4 s with PBKDF2); the PBKDF2 hashers stay
 # so older hashes verify, and are upgraded at the next login. Why this cost: docs/deployment.md.
 PASSWORD_HASHERS = [
     "localstandards.accounts.hashers.Argon2idPasswordHasher",
