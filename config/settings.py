@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Text responses are gzipped here (the entry page: 80 KB of HTML → 9 KB); static files are precompressed by
+    # whitenoise above, which answers before this runs. Why this is acceptable (BREACH): docs/deployment.md.
+    "localstandards.core.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "localstandards.core.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,7 +101,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "localstandards.core.context_processors.site",
             ],
-            "builtins": ["localstandards.core.templatetags.thaidate", "localstandards.core.templatetags.utils"],
+            "builtins": [
+                "localstandards.core.templatetags.thaidate",
+                "localstandards.core.templatetags.utils",
+                "localstandards.core.templatetags.icons",
+            ],
         },
     },
 ]
@@ -136,6 +143,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "localstandards.accounts.backends.NationalAdminPermissionBackend",
 ]
+# Argon2id at OWASP's minimum cost (75–125 ms a check here, was 1.1–1.4 s with PBKDF2); the PBKDF2 hashers stay
+# so older hashes verify, and are upgraded at the next login. Why this cost: docs/deployment.md.
+PASSWORD_HASHERS = [
+    "localstandards.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -168,14 +183,43 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm at install time (package.json); nothing is copied into the repository.
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/sarabun", NODE_MODULES / "@fontsource" / "sarabun"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+# Only the files the pages use are collected (localstandards/core/staticfiles.py): the packages' dist folders
+# hold every build and source map (179 MB collected when whole folders were listed). A file a stylesheet refers
+# to (fonts, source maps) must be listed too, or the hashed storage refuses it at collectstatic.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "localstandards.core.staticfiles.AppDirectoriesFinder",
+    "localstandards.core.staticfiles.NpmFilesFinder",
 ]
+STATICFILES_SKIP_APPS = ["django_htmx"]  # its bundled htmx builds; the pages load npm's htmx.org
+NPM_STATIC_FILES = [
+    (
+        "vendor/bootstrap",
+        "bootstrap/dist",
+        [
+            "css/bootstrap.min.css",
+            "css/bootstrap.min.css.map",
+            "js/bootstrap.bundle.min.js",
+            "js/bootstrap.bundle.min.js.map",
+        ],
+    ),
+    (
+        "vendor/sarabun",
+        "@fontsource/sarabun",
+        [
+            "thai-400.css",
+            "latin-400.css",
+            "thai-600.css",
+            "latin-600.css",
+            "files/sarabun-thai-[46]00-normal.woff*",
+            "files/sarabun-latin-[46]00-normal.woff*",
+        ],
+    ),
+    ("vendor/htmx", "htmx.org/dist", ["htmx.min.js"]),
+    ("vendor/echarts", "echarts/dist", ["echarts.min.js"]),
+]
+# Icons are inlined from node_modules/bootstrap-icons/icons by {% icon %} (core/templatetags/icons.py): no font.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -187,6 +231,9 @@ STORAGES = {
 # Outside production, serve static files straight from the finders (no collectstatic needed for `make run`).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
+# Production: whitenoise serves the hashed names with a far-future, immutable Cache-Control and their brotli/gzip
+# variants (made at collectstatic; brotli needs the `brotli` package). The unhashed copies are never linked.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 

@@ -1,10 +1,27 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from localstandards.core import thaidate
 
 THAI_DIGITS_COOKIE = "thai_digits"
+# Types worth gzipping; PDF, XLSX, images and evidence files are compressed already.
+COMPRESSIBLE_TYPES = {"application/json", "application/javascript", "application/xml", "image/svg+xml"}
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (random padding against BREACH included), for text responses only.
+
+    Gzipping a PDF, a workbook or an uploaded scan again costs the app server CPU and saves nothing.
+    Why compressing pages that carry a CSRF token is acceptable: docs/deployment.md, "Compression".
+    """
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").partition(";")[0].strip().lower()
+        if not (content_type.startswith("text/") or content_type in COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class ThaiFirstLocaleMiddleware:
