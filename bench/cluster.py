@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.cookiejar
 import os
 import shutil
 import signal
@@ -92,23 +91,36 @@ def production_env(database_url: str, redis_url: str | None, public_url: str, ex
 
 
 def collect_static_if_stale(env: dict[str, str]) -> None:
-    """Production pages need the hashed-name manifest; collect only when it is missing or older than the sources."""
+    """Production pages need the hashed-name manifest; collect only when it is missing or older than the sources
+    (the project's static/ and the npm packages, which change with package-lock.json)."""
     manifest = ROOT / "staticfiles" / "staticfiles.json"
-    sources = [ROOT / "static", ROOT / "package-lock.json", ROOT / "config" / "settings.py"]
+    sources = [ROOT / "static", ROOT / "package-lock.json"]
     newest = max((p.stat().st_mtime for s in sources if s.exists() for p in [s, *s.rglob("*")]), default=0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
+def keep_secure_cookies_on_loopback(cookies) -> None:
+    """Production cookies are Secure, and a cookie jar sends those over https only; browsers treat http://localhost
+    as a secure origin and send them. Clearing the flag in the client's jar does the same for a load generator
+    (the cluster listens on loopback only). Call it after each response (LoopbackSession does), e.g. in a locust
+    user's request hook with `self.client.cookies`."""
+    for cookie in cookies:
+        cookie.secure = False
+
+
 def loopback_session():
-    """A requests.Session for the cluster. Production cookies are Secure; browsers send them to http://localhost
-    as to a secure origin, and so does this session (only over loopback: the cluster listens nowhere else)."""
+    """A requests.Session for the cluster that keeps the production (Secure) cookies over loopback HTTP."""
     import requests
 
-    session = requests.Session()
-    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http")))
-    return session
+    class LoopbackSession(requests.Session):
+        def request(self, *args, **kwargs):
+            response = super().request(*args, **kwargs)
+            keep_secure_cookies_on_loopback(self.cookies)
+            return response
+
+    return LoopbackSession()
 
 
 class Cluster:
@@ -235,7 +247,8 @@ class Cluster:
         """Round robin over the instances; a dead one is passed over at once and marked down within a second.
 
         - `observe layer4` + `on-error mark-down`: a refused connection takes the server out immediately, without
-          waiting for the next health check; the checks (`/healthz`, which also asks the database) bring it back.
+          waiting for the health checks; the checks (`/healthz`, which also asks the database, every second, 5 s
+          to answer, 3 failures) take out an instance that hangs, and bring a server back.
         - `retries` + `option redispatch`: a request whose connection failed is sent again, to the other server.
           Only connection failures are retried (`retry-on conn-failure`): a save that reached a dying instance
           may have been committed, so it is never replayed behind the officer's back; the officer gets an error
@@ -254,6 +267,9 @@ defaults
     timeout server 60s
     timeout queue 30s
     timeout http-request 10s
+    # A sync worker busy with a log-in (the password hash) answers the check late: patience here, since a dead
+    # instance is caught at once by the refused connection (observe layer4), not by the checks.
+    timeout check 5s
     retries 3
     option redispatch 1
     retry-on conn-failure
@@ -268,7 +284,7 @@ backend app
     option httpchk
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server check inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
+    default-server check inter 1s fastinter 500ms downinter 1s fall 3 rise 2
     default-server observe layer4 error-limit 1 on-error mark-down
 {servers}
 """
@@ -289,6 +305,7 @@ backend app
             "--bind", f"127.0.0.1:{self.instance_ports[index]}",
             "--timeout", "60",
             "--graceful-timeout", "10",
+            "--no-control-socket",  # gunicorn's default socket path is one per user: instances would share it
         ]  # fmt: skip
         self._apps[index] = self._spawn(command, f"app{index}.log")
 
