@@ -24,6 +24,11 @@ The database must be migrated and hold whatever the caller needs; the cluster on
 with production settings (DJANGO_ENV=production: DEBUG off, hashed static files, Secure cookies), so the static
 files are collected first when STATIC_ROOT's manifest is missing or older than the sources. Everything listens on
 127.0.0.1 only. haproxy comes from Debian: installed with apt-get when missing and running as root.
+
+Clients: production cookies are Secure; `cluster.client()` (or `keep_secure_cookies_on_loopback(jar)` after each
+response, e.g. in a locust user) keeps sending them over loopback HTTP, as browsers do for localhost. POSTs need
+the CSRF token (the `csrftoken` cookie as `X-CSRFToken`). Cache keys carry the prefix `cluster-PORT` unless
+`env={"CACHE_KEY_PREFIX": ...}` says otherwise; the logs are in `cluster.log_dir`.
 """
 
 from __future__ import annotations

@@ -325,6 +325,17 @@ def run(args: argparse.Namespace) -> dict:
     finally:
         if not args.keep_db:
             admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            forget_cache_keys(args.redis_url, name)
+
+
+def forget_cache_keys(redis_url: str, prefix: str) -> None:
+    """The run's sessions and cache entries, left in the machine's Redis under the run's own prefix."""
+    import redis
+
+    connection = redis.Redis.from_url(redis_url)
+    for key in connection.scan_iter(match=f"{prefix}:*", count=1000):
+        connection.delete(key)
+    connection.close()
 
 
 def main() -> None:
