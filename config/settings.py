@@ -241,6 +241,49 @@ MEDIA_URL = "media/"
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", "pdf,jpg,png,xlsx,docx")
 EVIDENCE_MAX_BYTES = int(float(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024)
 
+# --- Scale-out: what several app instances behind a load balancer share (docs/deployment.md, "Several app
+# instances"). Without REDIS_URL and S3_BUCKET nothing in this block changes the one-process defaults that
+# `make run` and the tests use (SQLite or PostgreSQL, local-memory cache, database sessions, files on disk).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if os.environ.get("REDIS_URL"):
+    # Redis is then a required service: short timeouts make an outage a quick error, not a hung worker.
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
+    CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "ls")
+    # Sessions are read from the shared Redis and written through to the shared database: every instance sees
+    # the same session, and a Redis restart (it may keep nothing on disk) logs nobody out on deadline day.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Login throttling counts failures in the database every instance shares (django-axes' database handler), so
+# five failures spread over two instances lock the account as five on one would; the lockouts stay auditable in
+# the admin. (axes' cache handler would need the shared Redis and would forget the count on a Redis restart.)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Behind the load balancer REMOTE_ADDR is the balancer for every officer: count against the address it saw.
+AXES_CLIENT_IP_CALLABLE = "localstandards.accounts.throttling.client_ip"
+# Evidence files on S3-compatible object storage when S3_BUCKET is set (django-storages + boto3), else on disk
+# under MEDIA_ROOT. The bucket stays private: downloads go through the app's scoped view, which streams the file
+# after the scope check; `.url` would only give a signed link valid for a minute (nothing uses it).
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Without keys, boto3's own chain applies (AWS_ACCESS_KEY_ID, an instance role, …).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,  # the bucket's own (private) policy; never a public-read object
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "signature_version": "s3v4",  # what AWS and the S3-compatible stores accept for signed requests
+            "file_overwrite": False,
+            # A download is buffered in memory up to 2 MB, on disk above that (evidence is at most EVIDENCE_MAX_MB).
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+# --- end of scale-out block.
+
 # E-mail: printed to the console unless an SMTP host is configured (Django 6.1 MAILERS).
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {

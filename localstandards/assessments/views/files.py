@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,9 +41,15 @@ def upload_evidence(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
 
 @login_required
 def download_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """The file after the scope check, streamed from whichever storage holds it (the disk, or a private S3
+    bucket: no public or signed link ever reaches the browser, so the scope check guards every download)."""
     evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=evidence_pk, assessment_id=pk)
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the record outlived its file (restored database, emptied bucket)
     return FileResponse(
-        evidence.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
