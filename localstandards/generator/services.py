@@ -1,14 +1,16 @@
 """Generate a whole round (and the round before it) over the registry, in bulk, for benchmarks, demos and reports.
 
-What the app would have produced, written with `bulk_create` instead of one service call per row:
-- officers for every level with contacts, under stable usernames (`usernames`), reused on the next run;
+What the app would have produced, written in bulk (`fast_insert`: COPY on PostgreSQL) instead of one service call
+per row:
+- officers for every level with contacts, under stable usernames (`usernames_for` …), reused on the next run;
 - the current round, open today (its last day a week ahead: the deadline rush), and a previous round (the fiscal
   year before, closed and mostly accepted) that the data-quality check and comparisons read;
 - every return filled with plausible values per type of local government: some blank, some half-done, some
   returned for correction, most submitted or accepted, with certification, receipt checksum, satisfaction counts,
   evidence rows and the status history the timeline reads;
-- the stored results of every return that changed status (submitted, returned, accepted), computed by
-  `scoring.services.compute_results`, the function the rescore task uses, on returns held in memory.
+- the stored results of every return that changed status (submitted, returned, accepted), as the rescore task
+  would have stored them: the pure scoring functions (`scoring.scoring.score_return`) on the rows in memory, with
+  the same rounding (tests/generator compares them with `scoring.services.compute_results`).
 
 Not written: notices and e-mails (nobody is told about generated data), data-quality flags (`manage.py
 check_quality` computes them) and the history of each answer (the autosave writes it from the first real save on).
