@@ -23,8 +23,19 @@ from tests.factories import LocalGovernmentFactory
 TYPES = [LocalGovernmentType.SAO] * 5 + [LocalGovernmentType.SUBDISTRICT] * 3 + [LocalGovernmentType.TOWN]
 
 
+@pytest.fixture(scope="module")
+def module_sample_framework(module_rows):
+    return module_rows.build(services.sample_framework)
+
+
 @pytest.fixture
-def registry(world):
+def sample_framework(db, module_rows, module_sample_framework):
+    """The sample workbook, imported and published once per module (the command imports it when missing)."""
+    return module_rows.get(module_sample_framework, services.sample_framework)
+
+
+@pytest.fixture
+def registry(world, sample_framework):
     """Province 50 holds 3 local governments in the shared world; 36 more of several types, in two districts."""
     for number in range(36):
         district = world.district if number % 2 else world.other_district_same_province
