@@ -64,8 +64,8 @@ def ensure_haproxy() -> str:
     if os.geteuid() != 0:
         raise RuntimeError("haproxy is missing: install Debian's haproxy package (apt-get install haproxy)")
     quiet = {"stdout": subprocess.DEVNULL, "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, **quiet)  # noqa: S607
-    subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], check=True, **quiet)  # noqa: S607
+    subprocess.run(["apt-get", "update", "-qq"], check=True, **quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], check=True, **quiet)
     return shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
@@ -103,7 +103,7 @@ def collect_static_if_stale(env: dict[str, str]) -> None:
     newest = max((p.stat().st_mtime for s in sources if s.exists() for p in [s, *s.rglob("*")]), default=0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def keep_secure_cookies_on_loopback(cookies) -> None:
@@ -184,7 +184,7 @@ class Cluster:
             self._worker = self._spawn([PYTHON, "manage.py", "db_worker"], "worker.log")
         config = self.log_dir / "haproxy.cfg"
         config.write_text(self.haproxy_config())
-        subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)  # noqa: S603
+        subprocess.run([haproxy, "-c", "-q", "-f", str(config)], check=True)
         self._haproxy = self._spawn([haproxy, "-db", "-f", str(config)], "haproxy.log")
         self._wait_healthy(self.url)
         deadline = time.monotonic() + 15
@@ -298,7 +298,7 @@ backend app
 
     def _spawn(self, command: list[str], log_name: str) -> subprocess.Popen:
         log = open(self.log_dir / log_name, "ab")  # noqa: SIM115  (kept open for the process's life)
-        return subprocess.Popen(  # noqa: S603
+        return subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 

@@ -44,19 +44,19 @@ POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 def ensure_services() -> None:
     """PostgreSQL and Redis as .ci/run and the machine notes start them, when they are not running."""
-    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False).returncode != 0:  # noqa: S607
+    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False).returncode != 0:
         version = sorted(os.listdir("/etc/postgresql"))[0]
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=True)  # noqa: S603, S607
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=True)
         for _ in range(30):
-            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0:  # noqa: S607
+            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0:
                 break
             time.sleep(1)
-    if subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, check=False).returncode != 0:  # noqa: S607
+    if subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, check=False).returncode != 0:
         redis = [
             "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
             "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
         ]  # fmt: skip
-        subprocess.run(redis, check=True)  # noqa: S603
+        subprocess.run(redis, check=True)
 
 
 def admin_sql(statement: str) -> None:
@@ -70,7 +70,7 @@ def manage(database_url: str, *args: str, capture: bool = False) -> str:
     """A management command on the throw-away database, with development settings (demo data are refused in
     production settings)."""
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "development", "LOG_LEVEL": "WARNING"}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=True
     )
     return result.stdout if capture else ""
@@ -134,7 +134,7 @@ VERSION = re.compile(r'name="i(\d+)-version" id="i\d+-version" value="(\d+)"')
 def officer(cluster: Cluster, plan: dict, stop: threading.Event, tally: Tally, seed: int) -> None:
     import requests
 
-    rng = random.Random(seed)  # noqa: S311  (values to save, not secrets)
+    rng = random.Random(seed)
     session = cluster.client()
     login_url = f"{cluster.url}/accounts/login/"
     for attempt in range(5):  # the kill may catch a log-in in flight: log in again, as a person would
