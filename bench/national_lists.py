@@ -5,7 +5,8 @@ Usage (PostgreSQL with a round over the whole registry, e.g. from `manage.py gen
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/national_lists.py [--round ID]
 
 Requests go through Django's test client in this process (DEBUG off, no network), as a national administrator,
-so the figures are the server's own time (view, SQL, template) without gunicorn or the network. Each page is
+so the figures are the server's own time (view, SQL, template) without gunicorn or the network. "app CPU" is
+this process's CPU time alone: on a shared machine under load it moves less than the wall time. Each page is
 requested `--repeat` times; the median and the fastest are printed with the SQL query count and the size.
 Reads only: nothing is written to the database (the PDF cache is the cache backend's).
 """
@@ -43,21 +44,23 @@ from localstandards.assessments.models import Assessment, AssessmentRound, Statu
 
 
 def timed(client: Client, url: str, repeat: int, *, clear_cache: bool = False) -> dict:
-    times, queries, size = [], 0, 0
+    times, cpu, queries, size = [], [], 0, 0
     for _ in range(repeat):
         if clear_cache:
             cache.clear()
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         assert response.status_code == 200, (url, response.status_code)
         queries, size = len(captured), len(body)
     return {
         "url": url,
         "median_ms": round(statistics.median(times) * 1000, 1),
         "min_ms": round(min(times) * 1000, 1),
+        "cpu_ms": round(statistics.median(cpu) * 1000, 1),  # this process only (PostgreSQL's time not included)
         "queries": queries,
         "bytes": size,
     }
@@ -90,10 +93,11 @@ def main() -> None:
     only = set(filter(None, args.only.split(",")))
     pages = {name: take() for name, take in wanted.items() if not only or name in only}
     expected = Assessment.objects.filter(round=assessment_round).count()
-    print(f"round {assessment_round.pk}: {expected} returns; {connection.vendor}")
+    print(f"round {assessment_round.pk}: {expected} returns; {connection.vendor}; load {os.getloadavg()[0]:.1f}")
     for name, figure in pages.items():
         print(
-            f"{name:38} median {figure['median_ms']:8.1f} ms  min {figure['min_ms']:8.1f} ms  "
+            f"{name:36} median {figure['median_ms']:8.1f} ms  min {figure['min_ms']:8.1f} ms  "
+            f"app CPU {figure['cpu_ms']:8.1f} ms  "
             f"{figure['queries']:3} queries  {figure['bytes']:>10,} bytes"
         )
     print(json.dumps({name: figure["median_ms"] for name, figure in pages.items()}))

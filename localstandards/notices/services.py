@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from localstandards.notices.models import (
     ReminderSent,
 )
 from localstandards.notices.outbox import queue_email
+from localstandards.registry.scoping import accessible_units
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
 
 def last_day_of(assessment: Assessment) -> dt.date:
     """The last day this return may still be submitted: extensions counted; returned ones until review.
-    `assessment` comes from `_pending_returns` (annotated with its `last_day`)."""
+    `assessment` comes from `pending_returns` (annotated with its `last_day`)."""
     return last_day_to_write(assessment.last_day, assessment.status, assessment.round.review_deadline)
 
 
@@ -95,12 +97,25 @@ class Plan:
         return sum(len(r.recipients) for r in self.reminders) + len(self.digests)
 
 
-def _pending_returns(round_: AssessmentRound):
-    return (
+def pending_returns(round_: AssessmentRound) -> list[Assessment]:
+    """The round's returns not submitted yet, each with its `last_day`, loaded once for reminders and digests.
+    Only the fields the plans and messages read: a nation has thousands of them on a deadline day."""
+    returns = list(
         round_.assessments.awaiting_submission()
         .with_last_day()
-        .select_related("round", "local_government__district", "local_government__province")
+        .select_related("local_government__district", "local_government__province")
+        .only(
+            "status",
+            "round_id",
+            "local_government__name_th",
+            "local_government__full_name_th",
+            "local_government__district__name_th",
+            "local_government__province__name_th",
+        )
     )
+    for assessment in returns:
+        assessment.round = round_  # the same round for all: not joined again for each row
+    return returns
 
 
 def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
@@ -111,6 +126,7 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
         .filter(user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
+        .only("local_government_id", "user__username", "user__first_name", "user__last_name", "user__email")
         .order_by("user__username")
     )
     for membership in memberships:
@@ -118,7 +134,10 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
     return {lg_id: list(people.values()) for lg_id, people in found.items()}
 
 
-def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedReminder]:
+def plan_reminders(
+    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None
+) -> list[PlannedReminder]:
+    """Reminders due on `today` and not sent yet. `pending`: the round's `pending_returns`, when already loaded."""
     schedule = schedule_of(round_)
     if not schedule.enabled or today < round_.opens_on:
         return []
@@ -126,7 +145,7 @@ def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedRemin
         ReminderSent.objects.filter(assessment__round=round_).values_list("assessment_id", "kind", "due_date")
     )
     due: list[PlannedReminder] = []
-    for assessment in _pending_returns(round_):
+    for assessment in pending_returns(round_) if pending is None else pending:
         last_day = last_day_of(assessment)
         if schedule.send_on_last_day and today == last_day:
             kind = ReminderKind.LAST_DAY
@@ -142,14 +161,17 @@ def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedRemin
     return due
 
 
-def plan_digests(round_: AssessmentRound, today: dt.date) -> list[PlannedDigest]:
+def plan_digests(
+    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None
+) -> list[PlannedDigest]:
+    """Weekly digests due on `today` and not sent yet, one per officer whose scope has open returns."""
     schedule = schedule_of(round_)
     if not (schedule.enabled and schedule.weekly_digest) or today < round_.opens_on:
         return []
     if today.weekday() != schedule.digest_weekday:
         return []
     open_returns = {}
-    for assessment in _pending_returns(round_):
+    for assessment in pending_returns(round_) if pending is None else pending:
         last_day = last_day_of(assessment)
         if last_day >= today:
             open_returns[assessment.pk] = (assessment, last_day)
@@ -162,20 +184,39 @@ def plan_digests(round_: AssessmentRound, today: dt.date) -> list[PlannedDigest]
         .exclude(pk__in=already)
         .distinct()
         .order_by("username")
+        # Every membership of each officer, where accessible_units reads them: one query for all officers.
+        .prefetch_related(Prefetch("memberships", to_attr="_memberships_cache"))
     )
+    # Each officer's returns are picked in memory from the open returns by province, district and local
+    # government (the scope's own terms), not by one scoped query per officer: a nation has a thousand officers.
+    by_unit: dict[tuple[str, int | None], list[tuple[Assessment, dt.date]]] = defaultdict(list)
+    for assessment, last_day in open_returns.values():
+        lg = assessment.local_government
+        by_unit["province", lg.province_id].append((assessment, last_day))
+        by_unit["district", lg.district_id].append((assessment, last_day))
+        by_unit["local_government", lg.pk].append((assessment, last_day))
+
+    def place(item: tuple[Assessment, dt.date]) -> tuple[str, str, str]:
+        lg = item[0].local_government
+        return (lg.province.name_th, lg.district.name_th if lg.district else "", lg.name_th)
+
     digests = []
     for officer in officers:
-        visible = Assessment.objects.for_user(officer).filter(pk__in=list(open_returns)).values_list("pk", flat=True)
-        laggards = sorted(
-            (open_returns[pk] for pk in visible),
-            key=lambda item: (
-                item[0].local_government.province.name_th,
-                item[0].local_government.district.name_th if item[0].local_government.district else "",
-                item[0].local_government.name_th,
-            ),
-        )
-        if laggards:
-            digests.append(PlannedDigest(round_, officer, laggards))
+        scope = accessible_units(officer)
+        if scope.nation:
+            visible = list(open_returns.values())
+        else:
+            chosen: dict[int, tuple[Assessment, dt.date]] = {}
+            for kind, ids in (
+                ("province", scope.province_ids),
+                ("district", scope.district_ids),
+                ("local_government", scope.local_government_ids),
+            ):
+                for unit_id in ids:
+                    chosen.update((item[0].pk, item) for item in by_unit.get((kind, unit_id), ()))
+            visible = list(chosen.values())
+        if visible:
+            digests.append(PlannedDigest(round_, officer, sorted(visible, key=place)))
     return digests
 
 
@@ -193,8 +234,9 @@ def plan(today: dt.date, rounds=None) -> Plan:
     rounds = list(rounds_active_on(today) if rounds is None else rounds)
     reminders, digests = [], []
     for round_ in rounds:
-        reminders += plan_reminders(round_, today)
-        digests += plan_digests(round_, today)
+        pending = pending_returns(round_)
+        reminders += plan_reminders(round_, today, pending)
+        digests += plan_digests(round_, today, pending)
     return Plan(reminders, digests)
 
 
