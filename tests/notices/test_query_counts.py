@@ -16,12 +16,12 @@ from tests.factories import DistrictFactory, LocalGovernmentFactory, MembershipF
 pytestmark = pytest.mark.django_db
 
 
-def grow(assessment_round, province, how_many: int) -> None:
+def grow(assessment_round, province, first: int, how_many: int) -> None:
     """More districts, each with a district officer (a digest) and a local government with staff (a reminder)."""
-    for _ in range(how_many):
-        district = DistrictFactory(province=province)
+    for n in range(first, first + how_many):
+        district = DistrictFactory(province=province, code=f"{province.code}{n:02d}")
         MembershipFactory(role=Role.DISTRICT_OFFICER, district=district)
-        lg = LocalGovernmentFactory(district=district)
+        lg = LocalGovernmentFactory(district=district, dla_code=f"6{district.code}01")
         Assessment.objects.create(round=assessment_round, local_government=lg, framework=assessment_round.framework)
         MembershipFactory(user=UserFactory(), role=Role.LG_STAFF, local_government=lg)
 
@@ -34,13 +34,13 @@ def test_more_reminders_and_digests_cost_no_more_queries(
     client = client_for(users.national_admin)
     url = reverse("notices:round", args=[open_round.pk])
     params = {"date": day.isoformat()}
-    grow(open_round, world.province, 1)
+    grow(open_round, world.province, 60, 1)
     client.get(url, params)
     with CaptureQueriesContext(connection) as captured:
         few = client.get(url, params)
     reminders, digests = few.context["reminder_count"], few.context["digest_count"]
     assert reminders >= 5 and digests >= 2
-    grow(open_round, world.province, 12)
+    grow(open_round, world.province, 70, 12)
     with django_assert_max_num_queries(len(captured)):
         many = client.get(url, params)
     assert (many.context["reminder_count"], many.context["digest_count"]) == (reminders + 12, digests + 12)

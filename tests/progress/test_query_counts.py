@@ -25,7 +25,7 @@ def grow(assessment_round, district, how_many: int) -> None:
     """More local governments not yet submitted, each with two people to call and two saved answers."""
     framework = assessment_round.framework
     for n in range(how_many):
-        lg = LocalGovernmentFactory(district=district)
+        lg = LocalGovernmentFactory(district=district, dla_code=f"6{district.code}{50 + n:02d}")
         assessment = Assessment.objects.create(
             round=assessment_round,
             local_government=lg,
