@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
@@ -53,8 +54,8 @@ def laggard_rows(items: Iterable[Laggard]) -> Iterator[list]:
             lg.dla_code or "",
             lg.full_name_th,
             types.get(lg.type, lg.type),
-            lg.district.name_th if lg.district_id else "",
-            lg.province.name_th,
+            item.assessment.district_name or "",
+            item.assessment.province_name,
             states[item.state],
             item.progress_percent,
             format_datetime(item.assessment.last_activity_at, digits=False) if item.assessment.last_activity_at else "",
@@ -77,15 +78,16 @@ def laggards_csv(items: Iterable[Laggard]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def in_language(language: str | None, lines: Iterable[str]) -> Iterator[str]:
-    """`lines`, each produced with `language` active (a streamed response runs after the middleware returned)."""
+def in_language(language: str | None, lines: Iterable[str], lines_per_chunk: int = 200) -> Iterator[str]:
+    """`lines` produced with `language` active (a streamed response runs after the middleware returned), sent
+    in chunks of `lines_per_chunk` lines: fewer, larger writes to the client."""
     iterator = iter(lines)
     while True:
         with translation.override(language):
-            line = next(iterator, None)
-        if line is None:
+            chunk = "".join(itertools.islice(iterator, lines_per_chunk))
+        if not chunk:
             return
-        yield line
+        yield chunk
 
 
 def _write_xlsx(items: Iterable[Laggard], target) -> None:

@@ -94,7 +94,7 @@ def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
 
 
 LAGGARDS_PER_PAGE = 100  # the nation has thousands; the exports carry every row
-EXPORT_BATCH = 500  # rows read (and their contacts and progress looked up) at a time while an export streams
+EXPORT_BATCH = 500  # rows read from the cursor at a time while an export is produced
 
 
 @login_required
