@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -103,14 +103,19 @@ def pending_returns(round_: AssessmentRound) -> list[Assessment]:
     returns = list(
         round_.assessments.awaiting_submission()
         .with_last_day()
-        .select_related("local_government__district", "local_government__province")
+        .select_related("local_government")
         .only(
             "status",
             "round_id",
             "local_government__name_th",
             "local_government__full_name_th",
-            "local_government__district__name_th",
-            "local_government__province__name_th",
+            "local_government__district_id",
+            "local_government__province_id",
+        )
+        # The names, not the district and province rows: two objects per return instead of four.
+        .annotate(
+            province_name=F("local_government__province__name_th"),
+            district_name=F("local_government__district__name_th"),
         )
     )
     for assessment in returns:
@@ -135,9 +140,10 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
 
 
 def plan_reminders(
-    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None
+    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None, *, recipients: bool = True
 ) -> list[PlannedReminder]:
-    """Reminders due on `today` and not sent yet. `pending`: the round's `pending_returns`, when already loaded."""
+    """Reminders due on `today` and not sent yet. `pending`: the round's `pending_returns`, when already loaded;
+    `recipients=False` leaves each reminder's people to `add_recipients` (the preview shows one page of them)."""
     schedule = schedule_of(round_)
     if not schedule.enabled or today < round_.opens_on:
         return []
@@ -155,10 +161,31 @@ def plan_reminders(
             continue
         if (assessment.pk, kind.value, last_day) not in already:
             due.append(PlannedReminder(kind.value, assessment, last_day))
-    recipients = _lg_recipients({p.assessment.local_government_id for p in due})
-    for planned in due:
-        planned.recipients = recipients.get(planned.assessment.local_government_id, [])
+    if recipients:
+        add_recipients(due)
     return due
+
+
+def add_recipients(reminders: list[PlannedReminder]) -> None:
+    people = _lg_recipients({p.assessment.local_government_id for p in reminders})
+    for planned in reminders:
+        planned.recipients = people.get(planned.assessment.local_government_id, [])
+
+
+def recipient_counts(reminders: list[PlannedReminder]) -> dict[int, int]:
+    """How many e-mails each reminder's local government would get (its active people with an address), counted
+    in SQL: the preview's total without loading every person."""
+    rows = (
+        RoleMembership.objects.filter(
+            local_government_id__in={p.assessment.local_government_id for p in reminders}, role__in=LG_ROLES
+        )
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .order_by()
+        .values_list("local_government_id")
+        .annotate(people=Count("user_id", distinct=True))
+    )
+    return dict(rows)
 
 
 def plan_digests(
@@ -184,8 +211,15 @@ def plan_digests(
         .exclude(pk__in=already)
         .distinct()
         .order_by("username")
+        .only("username", "first_name", "last_name", "email", "is_active")
         # Every membership of each officer, where accessible_units reads them: one query for all officers.
-        .prefetch_related(Prefetch("memberships", to_attr="_memberships_cache"))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=RoleMembership.objects.only("user_id", "province_id", "district_id", "local_government_id"),
+                to_attr="_memberships_cache",
+            )
+        )
     )
     # Each officer's returns are picked in memory from the open returns by province, district and local
     # government (the scope's own terms), not by one scoped query per officer: a nation has a thousand officers.
@@ -197,8 +231,11 @@ def plan_digests(
         by_unit["local_government", lg.pk].append((assessment, last_day))
 
     def place(item: tuple[Assessment, dt.date]) -> tuple[str, str, str]:
-        lg = item[0].local_government
-        return (lg.province.name_th, lg.district.name_th if lg.district else "", lg.name_th)
+        assessment = item[0]
+        return (assessment.province_name, assessment.district_name or "", assessment.local_government.name_th)
+
+    # Sorted by place once; each officer's list is then sorted by this rank (an integer), not by names again.
+    rank = {item[0].pk: n for n, item in enumerate(sorted(open_returns.values(), key=place))}
 
     digests = []
     for officer in officers:
@@ -216,7 +253,7 @@ def plan_digests(
                     chosen.update((item[0].pk, item) for item in by_unit.get((kind, unit_id), ()))
             visible = list(chosen.values())
         if visible:
-            digests.append(PlannedDigest(round_, officer, sorted(visible, key=place)))
+            digests.append(PlannedDigest(round_, officer, sorted(visible, key=lambda item: rank[item[0].pk])))
     return digests
 
 
@@ -291,7 +328,7 @@ def digest_message(planned: PlannedDigest) -> tuple[str, str]:
         rows = []
         for assessment, last_day in planned.laggards:
             lg = assessment.local_government
-            place = lg.district.name_th if lg.district else lg.province.name_th
+            place = assessment.district_name or assessment.province_name
             rows.append(
                 "- "
                 + _("%(lg)s (%(place)s): %(status)s, last day %(date)s")

@@ -14,8 +14,8 @@ from localstandards.notices import services
 from localstandards.notices.forms import PreviewDateForm, ReminderScheduleForm
 from localstandards.notices.models import DigestSent, ReminderSent
 
-PER_PAGE = 100  # planned reminders per page, planned digests shown
-SENT_SHOWN = 100  # the latest reminders and digests sent
+PER_PAGE = 50  # planned reminders per page, planned digests shown
+SENT_SHOWN = 50  # the latest reminders and digests sent
 
 
 @login_required
@@ -38,10 +38,12 @@ def round_reminders(request: HttpRequest, round_id: int) -> HttpResponse:
         day = date_form.cleaned_data["date"]
     round_ = AssessmentRound.objects.get(pk=round_.pk)  # fresh: the schedule shown is the saved one
     pending = services.pending_returns(round_)
-    reminders = services.plan_reminders(round_, day, pending)
+    reminders = services.plan_reminders(round_, day, pending, recipients=False)
     digests = services.plan_digests(round_, day, pending)
-    # On a deadline day a nation has thousands of reminders: totals, then one page of them.
+    # On a deadline day a nation has thousands of reminders: totals, then one page of them with their people.
     page = Paginator(reminders, PER_PAGE).get_page(request.GET.get("page"))
+    services.add_recipients(page.object_list)
+    people = services.recipient_counts(reminders)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -53,7 +55,7 @@ def round_reminders(request: HttpRequest, round_id: int) -> HttpResponse:
         "page": page,
         "params": params.urlencode(),
         "reminder_count": len(reminders),
-        "message_count": services.Plan(reminders, digests).messages,
+        "message_count": sum(people.get(p.assessment.local_government_id, 0) for p in reminders) + len(digests),
         "digests": digests[:PER_PAGE],
         "digest_count": len(digests),
         "sent": ReminderSent.objects.filter(assessment__round=round_).select_related("assessment__local_government")[

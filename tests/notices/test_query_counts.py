@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from localstandards.accounts.models import Role
 from localstandards.assessments.models import Assessment
+from localstandards.notices import services
 from localstandards.notices.models import ReminderSchedule
 from tests.factories import DistrictFactory, LocalGovernmentFactory, MembershipFactory, UserFactory
 
@@ -44,3 +45,5 @@ def test_more_reminders_and_digests_cost_no_more_queries(
     with django_assert_max_num_queries(len(captured)):
         many = client.get(url, params)
     assert (many.context["reminder_count"], many.context["digest_count"]) == (reminders + 12, digests + 12)
+    # The totals, counted without loading every person, are what the sender would send.
+    assert many.context["message_count"] == services.plan(day, [open_round]).messages
