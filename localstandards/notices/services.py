@@ -107,6 +107,7 @@ def pending_returns(round_: AssessmentRound) -> list[Assessment]:
         .only(
             "status",
             "round_id",
+            "local_government__dla_code",  # send_reminders --dry-run prints it
             "local_government__name_th",
             "local_government__full_name_th",
             "local_government__district_id",
