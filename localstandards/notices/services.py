@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -62,16 +62,16 @@ def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
         return ReminderSchedule(round=round_)
 
 
-def last_day_of(assessment: Assessment) -> dt.date:
+def last_day_of(assessment: PendingReturn) -> dt.date:
     """The last day this return may still be submitted: extensions counted; returned ones until review.
-    `assessment` comes from `pending_returns` (annotated with its `last_day`)."""
+    `assessment` comes from `pending_returns` (with its `last_day`)."""
     return last_day_to_write(assessment.last_day, assessment.status, assessment.round.review_deadline)
 
 
 @dataclass
 class PlannedReminder:
     kind: str
-    assessment: Assessment
+    assessment: PendingReturn
     due_date: dt.date
     recipients: list[User] = field(default_factory=list)
 
@@ -84,7 +84,7 @@ class PlannedReminder:
 class PlannedDigest:
     round: AssessmentRound
     recipient: User
-    laggards: list[tuple[Assessment, dt.date]]
+    laggards: list[tuple[PendingReturn, dt.date]]
 
 
 @dataclass
@@ -97,31 +97,87 @@ class Plan:
         return sum(len(r.recipients) for r in self.reminders) + len(self.digests)
 
 
-def pending_returns(round_: AssessmentRound) -> list[Assessment]:
+@dataclass(frozen=True, slots=True)
+class PendingLocalGovernment:
+    """What the reminders say of a local government (plain values, not a model row)."""
+
+    pk: int
+    dla_code: str | None
+    name_th: str
+    full_name_th: str
+    district_id: int | None
+    province_id: int
+
+    def __str__(self) -> str:
+        return self.full_name_th
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReturn:
+    """A return not submitted yet, with its last day of entry: what the plans, messages and preview read."""
+
+    pk: int
+    status: str
+    last_day: dt.date
+    round: AssessmentRound
+    local_government: PendingLocalGovernment
+    province_name: str
+    district_name: str | None
+
+    @property
+    def local_government_id(self) -> int:
+        return self.local_government.pk
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label)
+
+
+def pending_returns(round_: AssessmentRound) -> list[PendingReturn]:
     """The round's returns not submitted yet, each with its `last_day`, loaded once for reminders and digests.
-    Only the fields the plans and messages read: a nation has thousands of them on a deadline day."""
-    returns = list(
+    Plain rows with the fields the plans and messages read: a nation has thousands of them on a deadline day,
+    and building model objects for them cost more than the query."""
+    rows = (
         round_.assessments.awaiting_submission()
         .with_last_day()
-        .select_related("local_government")
-        .only(
+        .order_by("local_government__province__name_th", "local_government__name_th", "pk")  # as the preview lists them
+        .values_list(
+            "pk",
             "status",
-            "round_id",
-            "local_government__dla_code",  # send_reminders --dry-run prints it
+            "last_day",
+            "local_government_id",
+            "local_government__dla_code",
             "local_government__name_th",
             "local_government__full_name_th",
             "local_government__district_id",
             "local_government__province_id",
-        )
-        # The names, not the district and province rows: two objects per return instead of four.
-        .annotate(
-            province_name=F("local_government__province__name_th"),
-            district_name=F("local_government__district__name_th"),
+            "local_government__province__name_th",
+            "local_government__district__name_th",
         )
     )
-    for assessment in returns:
-        assessment.round = round_  # the same round for all: not joined again for each row
-    return returns
+    return [
+        PendingReturn(
+            pk,
+            status,
+            last_day,
+            round_,
+            PendingLocalGovernment(lg_id, dla_code, name, full_name, district_id, province_id),
+            province_name,
+            district_name,
+        )
+        for (
+            pk,
+            status,
+            last_day,
+            lg_id,
+            dla_code,
+            name,
+            full_name,
+            district_id,
+            province_id,
+            province_name,
+            district_name,
+        ) in rows
+    ]
 
 
 def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
@@ -141,7 +197,7 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
 
 
 def plan_reminders(
-    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None, *, recipients: bool = True
+    round_: AssessmentRound, today: dt.date, pending: list[PendingReturn] | None = None, *, recipients: bool = True
 ) -> list[PlannedReminder]:
     """Reminders due on `today` and not sent yet. `pending`: the round's `pending_returns`, when already loaded;
     `recipients=False` leaves each reminder's people to `add_recipients` (the preview shows one page of them)."""
@@ -190,7 +246,7 @@ def recipient_counts(reminders: list[PlannedReminder]) -> dict[int, int]:
 
 
 def plan_digests(
-    round_: AssessmentRound, today: dt.date, pending: list[Assessment] | None = None
+    round_: AssessmentRound, today: dt.date, pending: list[PendingReturn] | None = None
 ) -> list[PlannedDigest]:
     """Weekly digests due on `today` and not sent yet, one per officer whose scope has open returns."""
     schedule = schedule_of(round_)
@@ -225,14 +281,14 @@ def plan_digests(
         officer._memberships_cache = memberships[officer.pk]
     # Each officer's returns are picked in memory from the open returns by province, district and local
     # government (the scope's own terms), not by one scoped query per officer: a nation has a thousand officers.
-    by_unit: dict[tuple[str, int | None], list[tuple[Assessment, dt.date]]] = defaultdict(list)
+    by_unit: dict[tuple[str, int | None], list[tuple[PendingReturn, dt.date]]] = defaultdict(list)
     for assessment, last_day in open_returns.values():
         lg = assessment.local_government
         by_unit["province", lg.province_id].append((assessment, last_day))
         by_unit["district", lg.district_id].append((assessment, last_day))
         by_unit["local_government", lg.pk].append((assessment, last_day))
 
-    def place(item: tuple[Assessment, dt.date]) -> tuple[str, str, str]:
+    def place(item: tuple[PendingReturn, dt.date]) -> tuple[str, str, str]:
         assessment = item[0]
         return (assessment.province_name, assessment.district_name or "", assessment.local_government.name_th)
 
@@ -245,7 +301,7 @@ def plan_digests(
         if scope.nation:
             visible = list(open_returns.values())
         else:
-            chosen: dict[int, tuple[Assessment, dt.date]] = {}
+            chosen: dict[int, tuple[PendingReturn, dt.date]] = {}
             for kind, ids in (
                 ("province", scope.province_ids),
                 ("district", scope.district_ids),
@@ -365,7 +421,7 @@ def deliver_reminder(planned: PlannedReminder, today: dt.date) -> int:
     try:
         with transaction.atomic():
             ReminderSent.objects.create(
-                assessment=planned.assessment,
+                assessment_id=planned.assessment.pk,
                 kind=planned.kind,
                 due_date=planned.due_date,
                 sent_on=today,
