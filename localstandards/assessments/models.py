@@ -255,6 +255,8 @@ class Answer(VersionedAnswer):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="one_answer_per_indicator")]
+        # The answers saved at least once, counted per return by the not-submitted list (an index-only scan).
+        indexes = [models.Index(fields=["assessment"], condition=models.Q(version__gt=0), name="answer_saved")]
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.indicator_id}"
@@ -272,6 +274,9 @@ class SatisfactionAnswer(VersionedAnswer):
         verbose_name_plural = _("satisfaction answers")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "question"], name="one_satisfaction_answer_per_question")
+        ]
+        indexes = [
+            models.Index(fields=["assessment"], condition=models.Q(version__gt=0), name="satisfaction_answer_saved")
         ]
 
     def __str__(self) -> str:

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from localstandards.notices.models import (
     ReminderSent,
 )
 from localstandards.notices.outbox import queue_email
+from localstandards.registry.scoping import accessible_units
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +62,16 @@ def schedule_of(round_: AssessmentRound) -> ReminderSchedule:
         return ReminderSchedule(round=round_)
 
 
-def last_day_of(assessment: Assessment) -> dt.date:
+def last_day_of(assessment: PendingReturn) -> dt.date:
     """The last day this return may still be submitted: extensions counted; returned ones until review.
-    `assessment` comes from `_pending_returns` (annotated with its `last_day`)."""
+    `assessment` comes from `pending_returns` (with its `last_day`)."""
     return last_day_to_write(assessment.last_day, assessment.status, assessment.round.review_deadline)
 
 
 @dataclass
 class PlannedReminder:
     kind: str
-    assessment: Assessment
+    assessment: PendingReturn
     due_date: dt.date
     recipients: list[User] = field(default_factory=list)
 
@@ -82,7 +84,7 @@ class PlannedReminder:
 class PlannedDigest:
     round: AssessmentRound
     recipient: User
-    laggards: list[tuple[Assessment, dt.date]]
+    laggards: list[tuple[PendingReturn, dt.date]]
 
 
 @dataclass
@@ -95,12 +97,87 @@ class Plan:
         return sum(len(r.recipients) for r in self.reminders) + len(self.digests)
 
 
-def _pending_returns(round_: AssessmentRound):
-    return (
+@dataclass(frozen=True, slots=True)
+class PendingLocalGovernment:
+    """What the reminders say of a local government (plain values, not a model row)."""
+
+    pk: int
+    dla_code: str | None
+    name_th: str
+    full_name_th: str
+    district_id: int | None
+    province_id: int
+
+    def __str__(self) -> str:
+        return self.full_name_th
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReturn:
+    """A return not submitted yet, with its last day of entry: what the plans, messages and preview read."""
+
+    pk: int
+    status: str
+    last_day: dt.date
+    round: AssessmentRound
+    local_government: PendingLocalGovernment
+    province_name: str
+    district_name: str | None
+
+    @property
+    def local_government_id(self) -> int:
+        return self.local_government.pk
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label)
+
+
+def pending_returns(round_: AssessmentRound) -> list[PendingReturn]:
+    """The round's returns not submitted yet, each with its `last_day`, loaded once for reminders and digests.
+    Plain rows with the fields the plans and messages read: a nation has thousands of them on a deadline day,
+    and building model objects for them cost more than the query."""
+    rows = (
         round_.assessments.awaiting_submission()
         .with_last_day()
-        .select_related("round", "local_government__district", "local_government__province")
+        .order_by("local_government__province__name_th", "local_government__name_th", "pk")  # as the preview lists them
+        .values_list(
+            "pk",
+            "status",
+            "last_day",
+            "local_government_id",
+            "local_government__dla_code",
+            "local_government__name_th",
+            "local_government__full_name_th",
+            "local_government__district_id",
+            "local_government__province_id",
+            "local_government__province__name_th",
+            "local_government__district__name_th",
+        )
     )
+    return [
+        PendingReturn(
+            pk,
+            status,
+            last_day,
+            round_,
+            PendingLocalGovernment(lg_id, dla_code, name, full_name, district_id, province_id),
+            province_name,
+            district_name,
+        )
+        for (
+            pk,
+            status,
+            last_day,
+            lg_id,
+            dla_code,
+            name,
+            full_name,
+            district_id,
+            province_id,
+            province_name,
+            district_name,
+        ) in rows
+    ]
 
 
 def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
@@ -111,6 +188,7 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
         .filter(user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
+        .only("local_government_id", "user__username", "user__first_name", "user__last_name", "user__email")
         .order_by("user__username")
     )
     for membership in memberships:
@@ -118,7 +196,11 @@ def _lg_recipients(local_government_ids) -> dict[int, list[User]]:
     return {lg_id: list(people.values()) for lg_id, people in found.items()}
 
 
-def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedReminder]:
+def plan_reminders(
+    round_: AssessmentRound, today: dt.date, pending: list[PendingReturn] | None = None, *, recipients: bool = True
+) -> list[PlannedReminder]:
+    """Reminders due on `today` and not sent yet. `pending`: the round's `pending_returns`, when already loaded;
+    `recipients=False` leaves each reminder's people to `add_recipients` (the preview shows one page of them)."""
     schedule = schedule_of(round_)
     if not schedule.enabled or today < round_.opens_on:
         return []
@@ -126,7 +208,7 @@ def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedRemin
         ReminderSent.objects.filter(assessment__round=round_).values_list("assessment_id", "kind", "due_date")
     )
     due: list[PlannedReminder] = []
-    for assessment in _pending_returns(round_):
+    for assessment in pending_returns(round_) if pending is None else pending:
         last_day = last_day_of(assessment)
         if schedule.send_on_last_day and today == last_day:
             kind = ReminderKind.LAST_DAY
@@ -136,46 +218,100 @@ def plan_reminders(round_: AssessmentRound, today: dt.date) -> list[PlannedRemin
             continue
         if (assessment.pk, kind.value, last_day) not in already:
             due.append(PlannedReminder(kind.value, assessment, last_day))
-    recipients = _lg_recipients({p.assessment.local_government_id for p in due})
-    for planned in due:
-        planned.recipients = recipients.get(planned.assessment.local_government_id, [])
+    if recipients:
+        add_recipients(due)
     return due
 
 
-def plan_digests(round_: AssessmentRound, today: dt.date) -> list[PlannedDigest]:
+def add_recipients(reminders: list[PlannedReminder]) -> None:
+    people = _lg_recipients({p.assessment.local_government_id for p in reminders})
+    for planned in reminders:
+        planned.recipients = people.get(planned.assessment.local_government_id, [])
+
+
+def recipient_counts(reminders: list[PlannedReminder]) -> dict[int, int]:
+    """How many e-mails each reminder's local government would get (its active people with an address), counted
+    in SQL: the preview's total without loading every person."""
+    rows = (
+        RoleMembership.objects.filter(
+            local_government_id__in={p.assessment.local_government_id for p in reminders}, role__in=LG_ROLES
+        )
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .order_by()
+        .values_list("local_government_id")
+        .annotate(people=Count("user_id", distinct=True))
+    )
+    return dict(rows)
+
+
+def plan_digests(
+    round_: AssessmentRound, today: dt.date, pending: list[PendingReturn] | None = None
+) -> list[PlannedDigest]:
+    """Weekly digests due on `today` and not sent yet, one per officer whose scope has open returns."""
     schedule = schedule_of(round_)
     if not (schedule.enabled and schedule.weekly_digest) or today < round_.opens_on:
         return []
     if today.weekday() != schedule.digest_weekday:
         return []
     open_returns = {}
-    for assessment in _pending_returns(round_):
+    for assessment in pending_returns(round_) if pending is None else pending:
         last_day = last_day_of(assessment)
         if last_day >= today:
             open_returns[assessment.pk] = (assessment, last_day)
     if not open_returns:
         return []
     already = set(DigestSent.objects.filter(round=round_, sent_on=today).values_list("recipient_id", flat=True))
-    officers = (
-        User.objects.filter(is_active=True, memberships__role__in=OFFICER_ROLES)
+    officer_ids = RoleMembership.objects.filter(role__in=OFFICER_ROLES).values("user_id")
+    officers = list(
+        User.objects.filter(is_active=True, pk__in=officer_ids)
         .exclude(email="")
         .exclude(pk__in=already)
-        .distinct()
         .order_by("username")
+        .only("username", "first_name", "last_name", "email", "is_active")
     )
+    # Every membership of every officer in one query (a semi-join, not an IN list of a thousand ids), put where
+    # accessible_units reads a user's memberships (User.cached_memberships).
+    memberships: dict[int, list[RoleMembership]] = defaultdict(list)
+    for membership in RoleMembership.objects.filter(user_id__in=officer_ids).only(
+        "user_id", "province_id", "district_id", "local_government_id"
+    ):
+        memberships[membership.user_id].append(membership)
+    for officer in officers:
+        officer._memberships_cache = memberships[officer.pk]
+    # Each officer's returns are picked in memory from the open returns by province, district and local
+    # government (the scope's own terms), not by one scoped query per officer: a nation has a thousand officers.
+    by_unit: dict[tuple[str, int | None], list[tuple[PendingReturn, dt.date]]] = defaultdict(list)
+    for assessment, last_day in open_returns.values():
+        lg = assessment.local_government
+        by_unit["province", lg.province_id].append((assessment, last_day))
+        by_unit["district", lg.district_id].append((assessment, last_day))
+        by_unit["local_government", lg.pk].append((assessment, last_day))
+
+    def place(item: tuple[PendingReturn, dt.date]) -> tuple[str, str, str]:
+        assessment = item[0]
+        return (assessment.province_name, assessment.district_name or "", assessment.local_government.name_th)
+
+    # Sorted by place once; each officer's list is then sorted by this rank (an integer), not by names again.
+    rank = {item[0].pk: n for n, item in enumerate(sorted(open_returns.values(), key=place))}
+
     digests = []
     for officer in officers:
-        visible = Assessment.objects.for_user(officer).filter(pk__in=list(open_returns)).values_list("pk", flat=True)
-        laggards = sorted(
-            (open_returns[pk] for pk in visible),
-            key=lambda item: (
-                item[0].local_government.province.name_th,
-                item[0].local_government.district.name_th if item[0].local_government.district else "",
-                item[0].local_government.name_th,
-            ),
-        )
-        if laggards:
-            digests.append(PlannedDigest(round_, officer, laggards))
+        scope = accessible_units(officer)
+        if scope.nation:
+            visible = list(open_returns.values())
+        else:
+            chosen: dict[int, tuple[PendingReturn, dt.date]] = {}
+            for kind, ids in (
+                ("province", scope.province_ids),
+                ("district", scope.district_ids),
+                ("local_government", scope.local_government_ids),
+            ):
+                for unit_id in ids:
+                    chosen.update((item[0].pk, item) for item in by_unit.get((kind, unit_id), ()))
+            visible = list(chosen.values())
+        if visible:
+            digests.append(PlannedDigest(round_, officer, sorted(visible, key=lambda item: rank[item[0].pk])))
     return digests
 
 
@@ -193,8 +329,9 @@ def plan(today: dt.date, rounds=None) -> Plan:
     rounds = list(rounds_active_on(today) if rounds is None else rounds)
     reminders, digests = [], []
     for round_ in rounds:
-        reminders += plan_reminders(round_, today)
-        digests += plan_digests(round_, today)
+        pending = pending_returns(round_)
+        reminders += plan_reminders(round_, today, pending)
+        digests += plan_digests(round_, today, pending)
     return Plan(reminders, digests)
 
 
@@ -249,7 +386,7 @@ def digest_message(planned: PlannedDigest) -> tuple[str, str]:
         rows = []
         for assessment, last_day in planned.laggards:
             lg = assessment.local_government
-            place = lg.district.name_th if lg.district else lg.province.name_th
+            place = assessment.district_name or assessment.province_name
             rows.append(
                 "- "
                 + _("%(lg)s (%(place)s): %(status)s, last day %(date)s")
@@ -284,7 +421,7 @@ def deliver_reminder(planned: PlannedReminder, today: dt.date) -> int:
     try:
         with transaction.atomic():
             ReminderSent.objects.create(
-                assessment=planned.assessment,
+                assessment_id=planned.assessment.pk,
                 kind=planned.kind,
                 due_date=planned.due_date,
                 sent_on=today,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +13,9 @@ from localstandards.assessments.models import AssessmentRound
 from localstandards.notices import services
 from localstandards.notices.forms import PreviewDateForm, ReminderScheduleForm
 from localstandards.notices.models import DigestSent, ReminderSent
+
+PER_PAGE = 50  # planned reminders per page, planned digests shown
+SENT_SHOWN = 50  # the latest reminders and digests sent
 
 
 @login_required
@@ -33,16 +37,39 @@ def round_reminders(request: HttpRequest, round_id: int) -> HttpResponse:
     if request.GET and date_form.is_valid():
         day = date_form.cleaned_data["date"]
     round_ = AssessmentRound.objects.get(pk=round_.pk)  # fresh: the schedule shown is the saved one
+    pending = services.pending_returns(round_)
+    reminders = services.plan_reminders(round_, day, pending, recipients=False)
+    digests = services.plan_digests(round_, day, pending)
+    # On a deadline day a nation has thousands of reminders: totals, then one page of them with their people.
+    page = Paginator(reminders, PER_PAGE).get_page(request.GET.get("page"))
+    services.add_recipients(page.object_list)
+    people = services.recipient_counts(reminders)
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
         "round": round_,
         "form": form,
         "date_form": date_form,
         "day": day,
-        "reminders": services.plan_reminders(round_, day),
-        "digests": services.plan_digests(round_, day),
+        "reminders": page.object_list,
+        "page": page,
+        "params": params.urlencode(),
+        "reminder_count": len(reminders),
+        "message_count": sum(people.get(p.assessment.local_government_id, 0) for p in reminders) + len(digests),
+        "digests": digests[:PER_PAGE],
+        "digest_count": len(digests),
         "sent": ReminderSent.objects.filter(assessment__round=round_).select_related("assessment__local_government")[
-            :200
+            :SENT_SHOWN
         ],
-        "digests_sent": DigestSent.objects.filter(round=round_).select_related("recipient")[:200],
+        "digests_sent": DigestSent.objects.filter(round=round_)
+        .select_related("recipient")
+        .only(
+            "sent_on",
+            "laggards",
+            "recipient__username",
+            "recipient__first_name",
+            "recipient__last_name",
+            "recipient__email",
+        )[:SENT_SHOWN],
     }
     return render(request, "notices/round_reminders.html", context)

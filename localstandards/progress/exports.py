@@ -1,20 +1,27 @@
 """Downloads of the progress pages: the not-submitted list as CSV (UTF-8 with a byte-order mark) and as XLSX.
 
 Plain functions from the rows the services computed to file content; the views only wrap them in a response.
+Both take an iterator of rows and never hold the whole list: the CSV is produced line by line while the
+response streams, the XLSX is written row by row (openpyxl's write-only mode) to a temporary file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import tempfile
 from collections.abc import Iterable, Iterator
+from typing import IO
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.thaidate import format_datetime
 from localstandards.progress.services import STATE_LABELS, Laggard
+from localstandards.registry.models import LocalGovernmentType
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,18 +44,19 @@ def laggard_rows(items: Iterable[Laggard]) -> Iterator[list]:
         _("Last activity"),
         _("Contacts"),
     ]
+    # Labels looked up once, not per row (get_..._display rebuilds its choices each call).
+    types = {value: str(label) for value, label in LocalGovernmentType.choices}
+    states = {key: str(label) for key, label in STATE_LABELS.items()}
     for item in items:
         lg = item.assessment.local_government
-        contacts = "; ".join(
-            " ".join(part for part in (str(m.user), m.user.phone, m.user.email) if part) for m in item.contacts
-        )
+        contacts = "; ".join(" ".join(part for part in (c.name, c.phone, c.email) if part) for c in item.contacts)
         yield [
             lg.dla_code or "",
             lg.full_name_th,
-            lg.get_type_display(),
-            str(lg.district or ""),
-            str(lg.province),
-            str(STATE_LABELS[item.state]),
+            types.get(lg.type, lg.type),
+            item.assessment.district_name or "",
+            item.assessment.province_name,
+            states[item.state],
             item.progress_percent,
             format_datetime(item.assessment.last_activity_at, digits=False) if item.assessment.last_activity_at else "",
             contacts,
@@ -70,14 +78,37 @@ def laggards_csv(items: Iterable[Laggard]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def laggards_xlsx(items: Iterable[Laggard]) -> bytes:
-    """One sheet, "not-submitted", with the header row frozen."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "not-submitted"
+def in_language(language: str | None, lines: Iterable[str], lines_per_chunk: int = 200) -> Iterator[str]:
+    """`lines` produced with `language` active (a streamed response runs after the middleware returned), sent
+    in chunks of `lines_per_chunk` lines: fewer, larger writes to the client."""
+    iterator = iter(lines)
+    while True:
+        with translation.override(language):
+            chunk = "".join(itertools.islice(iterator, lines_per_chunk))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _write_xlsx(items: Iterable[Laggard], target) -> None:
+    """One sheet, "not-submitted", with the header row frozen; write-only, so rows are not kept in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("not-submitted")
+    sheet.freeze_panes = "A2"
     for row in laggard_rows(items):
         sheet.append(row)
-    sheet.freeze_panes = "A2"
+    workbook.save(target)
+
+
+def laggards_xlsx_file(items: Iterable[Laggard]) -> IO[bytes]:
+    """The XLSX in a temporary file, rewound (a FileResponse streams it and closes it, which deletes it)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it when sent)
+    _write_xlsx(items, target)
+    target.seek(0)
+    return target
+
+
+def laggards_xlsx(items: Iterable[Laggard]) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    _write_xlsx(items, buffer)
     return buffer.getvalue()

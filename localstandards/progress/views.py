@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -91,16 +94,19 @@ def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
 
 
 LAGGARDS_PER_PAGE = 100  # the nation has thousands; the exports carry every row
+EXPORT_BATCH = 500  # rows read from the cursor at a time while an export is produced
 
 
 @login_required
 def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResponse:
+    """One page of the not-submitted list: filtered, ordered, counted and cut in SQL; the exports stream every row."""
     assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
     _unit_object, title = _unit(request, level, code)
     state = request.GET.get("state", "")
     lg_type = request.GET.get("type", "")
     order = request.GET.get("order", "name")
-    items = services.laggards(
+    required = services.applicable_counts(assessment_round.framework)
+    queryset = services.laggards_queryset(
         request.user,
         assessment_round,
         level,
@@ -108,20 +114,22 @@ def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) ->
         state=state if state in services.STATE_LABELS else "",
         lg_type=lg_type if lg_type in LocalGovernmentType.values else "",
         order=order,
+        required=required,
     )
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        return _download(items, export, assessment_round, code)
+        return _download(services.iter_laggards(queryset, required, EXPORT_BATCH), export, assessment_round, code)
     params = request.GET.copy()
     params.pop("format", None)
-    page = Paginator(items, LAGGARDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queryset, LAGGARDS_PER_PAGE).get_page(request.GET.get("page"))
     params.pop("page", None)
     context = {
         "round": assessment_round,
         "level": level,
         "code": code,
         "title": title,
-        "items": items,
+        "items": services.laggard_items(page.object_list, required),
+        "total": page.paginator.count,
         "page": page,
         "states": services.STATE_LABELS,
         "types": LocalGovernmentType.choices,
@@ -131,14 +139,20 @@ def laggards_view(request: HttpRequest, round_id: int, level: str, code: str) ->
     return render(request, "progress/laggards.html", context)
 
 
-def _download(items: list[services.Laggard], kind: str, assessment_round: AssessmentRound, code: str) -> HttpResponse:
-    if kind == "csv":
-        content, content_type = exports.laggards_csv(items), exports.CSV_CONTENT_TYPE
-    else:
-        content, content_type = exports.laggards_xlsx(items), exports.XLSX_CONTENT_TYPE
+def _download(
+    items: Iterator[services.Laggard], kind: str, assessment_round: AssessmentRound, code: str
+) -> StreamingHttpResponse | FileResponse:
+    """Stream the download: the CSV line by line; the XLSX written row by row to a temporary file, then sent."""
     filename = exports.laggards_filename(assessment_round, code, kind)
-    return HttpResponse(
-        content, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "csv":
+        # The rows are produced while the response streams, after the middleware has returned: keep this
+        # request's language for the headers and labels.
+        lines = exports.in_language(translation.get_language(), exports.laggards_csv(items))
+        response = StreamingHttpResponse(lines, content_type=exports.CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return FileResponse(
+        exports.laggards_xlsx_file(items), as_attachment=True, filename=filename, content_type=exports.XLSX_CONTENT_TYPE
     )
 
 

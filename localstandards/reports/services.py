@@ -8,23 +8,30 @@ See docs/results.md.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.template.loader import render_to_string
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
+from localstandards.core.thaidate import use_thai_digits
 from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
 from localstandards.scoring.services import current_results
+
+logger = logging.getLogger(__name__)
 
 MIN_PEERS = 5
 _CENT = Decimal("0.01")
@@ -386,6 +393,82 @@ def results_pdf(results: Results) -> bytes:
             },
         )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# ---------------------------------------------------------------- the PDF, cached
+
+PDF_CACHE_SECONDS = 7 * 24 * 3600  # the key changes with the content, so a long life serves no stale PDF
+PDF_TEMPLATES = ("reports/results_pdf.html", "reports/includes/value_cells.html")
+
+
+@functools.cache
+def _pdf_layout() -> str:
+    """A digest of the PDF's templates: a release that changes the layout does not serve the old PDFs."""
+    digest = hashlib.sha256()
+    for name in PDF_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+def pdf_cache_key(assessment: Assessment) -> str:
+    """The cache key of a return's results PDF: a digest of everything the PDF shows, so that any change makes a
+    new key (nothing needs deleting, and no reader ever gets a stale or wrong-language PDF).
+
+    - the results: the stored results' time of computation, and the last save and number of the answers and
+      satisfaction answers (a provisional return whose answers moved is scored in memory: a new key too);
+    - the return: its status and version (every status change), acceptance date, framework version (wording and
+      labels are frozen with it), the local government's names and type, the round's name and year;
+    - how it is printed: the language (the PDF is always Thai), Thai or Arabic digits (the visitor's cookie or
+      the site default), the day printed on (dates are Buddhist-era, always), and the templates.
+    Three small queries: `assessment` comes with its round, framework, local government and province.
+    """
+    score = ReturnScore.objects.filter(assessment=assessment).values_list("pk", "computed_at").first()
+    answers = assessment.answers.aggregate(last=Max("updated_at"), count=Count("pk"))
+    satisfaction = assessment.satisfaction_answers.aggregate(last=Max("updated_at"), count=Count("pk"))
+    lg = assessment.local_government
+    with translation.override("th"):
+        digits = use_thai_digits()
+    shown = (
+        assessment.pk,
+        assessment.status,
+        assessment.version,
+        assessment.accepted_at,
+        assessment.framework_id,
+        assessment.round.name,
+        assessment.round.fiscal_year,
+        lg.full_name_th,
+        lg.type,
+        lg.province.name_th if lg.province_id else "",
+        score,
+        sorted(answers.items()),
+        sorted(satisfaction.items()),
+        "th",
+        digits,
+        timezone.localdate(),
+        _pdf_layout(),
+    )
+    return "reports:pdf:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def cached_results_pdf(assessment: Assessment) -> bytes:
+    """The results PDF of a return, rendered once per content (see pdf_cache_key) and then read from the cache.
+
+    The cache is Django's (Redis when several app servers run), never the database: a GET stays a read. When
+    the cache does not answer, the PDF is rendered as before.
+    """
+    key = pdf_cache_key(assessment)
+    try:
+        data = cache.get(key)
+    except Exception:  # a cache outage must not take the PDF down with it
+        logger.warning("PDF cache unavailable", exc_info=True)
+        data = None
+    if data is None:
+        data = results_pdf(build_results(assessment, standing=False, previous=False))
+        try:
+            cache.set(key, data, PDF_CACHE_SECONDS)
+        except Exception:
+            logger.warning("PDF cache unavailable", exc_info=True)
+    return data
 
 
 # ---------------------------------------------------------------- improvement plan (XLSX)

@@ -57,8 +57,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(assessment: Assessment, *, inline: bool) -> HttpResponse:
-    data = services.build_results(assessment, standing=False, previous=False)
-    response = HttpResponse(services.results_pdf(data), content_type="application/pdf")
+    response = HttpResponse(services.cached_results_pdf(assessment), content_type="application/pdf")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{_file_name(assessment, ".pdf")}"'
     return response

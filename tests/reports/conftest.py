@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from django.core.cache import cache
+
 from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer, Status
 from localstandards.registry.models import LocalGovernmentType
 from localstandards.reports.services import publish_link
@@ -51,3 +54,11 @@ def add_peers(district, how_many: int, *, lg_type=LocalGovernmentType.SUBDISTRIC
         )
         for i in range(how_many)
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The results PDF is cached (reports.services.cached_results_pdf): each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

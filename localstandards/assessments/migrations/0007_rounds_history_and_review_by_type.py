@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0005_backfill_first_submitted_at'),
+        ('assessments', '0006_saved_answer_indexes'),
         ('frameworks', '0002_expressionproblem'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
