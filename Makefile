@@ -80,8 +80,10 @@ messages: install
 	$(PY) manage.py makemessages -l th --no-obsolete --ignore=node_modules --ignore=.venv
 	$(PY) manage.py compilemessages -l th --ignore=node_modules --ignore=.venv
 
-bench: demo
-	$(PY) bench/registry_import.py $(REGISTRY_CSV)
+# The national benchmark on a throw-away PostgreSQL database (BENCHMARKS.md); not part of `make test`.
+# BENCH_QUICK=1 make bench: 3 provinces and 30-second rushes, under 10 minutes.
+bench: install-dev
+	REGISTRY_CSV=$(REGISTRY_CSV) bench/run.sh
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles media

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "localstandards.reports",
     "localstandards.notices",
     "localstandards.pages",
+    "localstandards.generator",
     "simple_history",
     "config.apps.BackgroundTasksConfig",  # django_tasks_db
 ]
