@@ -298,19 +298,25 @@ def _is_stale(row: PeerStatistics, returns: int | None, now: dt.datetime) -> boo
 def _refresh_if_stale(
     assessment_round: AssessmentRound, lg_type: str, row: PeerStatistics, returns: int | None
 ) -> None:
-    """Ask the worker to rebuild a stale snapshot, at most once per MAX_AGE (the request goes on with this one)."""
+    """Ask the worker to rebuild a stale snapshot (the submission goes on with this one). After the commit, in its
+    own statement: the submission holds no lock on the snapshot rows the worker rewrites, and a failure here is
+    logged, never the user's error."""
     now = timezone.now()
-    if not _is_stale(row, returns, now):
-        return
+    if _is_stale(row, returns, now):
+        transaction.on_commit(partial(_request_refresh, assessment_round.pk, lg_type, now), robust=True)
+
+
+def _request_refresh(round_id: int, lg_type: str, now: dt.datetime) -> None:
+    """Enqueue the rebuild at most once per MAX_AGE and type, whatever the number of submissions asking."""
     asked = (
-        PeerStatistics.objects.filter(round=assessment_round, lg_type=lg_type)
+        PeerStatistics.objects.filter(round_id=round_id, lg_type=lg_type)
         .filter(Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - MAX_AGE))
         .update(refresh_requested_at=now)
     )
     if asked:
         from localstandards.assessments.tasks import refresh_peer_statistics
 
-        transaction.on_commit(partial(refresh_peer_statistics.enqueue, assessment_round.pk, lg_type))
+        refresh_peer_statistics.enqueue(round_id, lg_type)
 
 
 def _store_snapshot(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -242,3 +244,17 @@ def test_submitting_takes_as_many_queries_with_3_or_30_peers(
     few = _submit_counting(world, users, framework, django_assert_max_num_queries, others=3, opens_in=-20)
     many = _submit_counting(world, users, framework, django_assert_max_num_queries, others=30, opens_in=-10)
     assert many == few  # nothing in the submission reads every peer
+
+
+def test_many_submissions_ask_for_one_rebuild(busy_round, monkeypatch):
+    from localstandards.assessments import tasks
+
+    quality.refresh_round(busy_round)
+    asked = []
+    monkeypatch.setattr(tasks, "refresh_peer_statistics", SimpleNamespace(enqueue=lambda *args: asked.append(args)))
+    now = timezone.now()
+    for _ in range(3):
+        quality._request_refresh(busy_round.pk, "SAO", now)
+    assert asked == [(busy_round.pk, "SAO")]
+    quality._request_refresh(busy_round.pk, "SAO", now + quality.MAX_AGE + dt.timedelta(seconds=1))  # no rebuild since
+    assert len(asked) == 2
