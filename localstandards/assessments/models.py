@@ -373,3 +373,32 @@ class QualityFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.indicator_id}/{self.kind}"
+
+
+class PeerStatistics(models.Model):
+    """A snapshot of the peers of one indicator in one round for one type of local government (quality.py).
+
+    `summary` holds just enough order statistics to give the median and the MAD of the peers with any one member
+    left out, exactly; `members` the density each submitted return had when the snapshot was taken, so a return
+    is left out of its own peers without loading the others. Rebuilt by `manage.py check_quality`, and by the
+    submission path when the type has few returns or the snapshot has drifted (docs/data-quality.md).
+    """
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="+")
+    lg_type = models.CharField(max_length=16)
+    indicator = models.ForeignKey("frameworks.Indicator", on_delete=models.CASCADE, related_name="+")
+    returns = models.PositiveIntegerField()  # submitted returns of the type when the snapshot was taken
+    summary = models.JSONField()
+    members = models.JSONField()
+    computed_at = models.DateTimeField()
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("peer statistics")
+        verbose_name_plural = _("peer statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "lg_type", "indicator"], name="one_peer_statistics_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.lg_type}/{self.indicator_id}"

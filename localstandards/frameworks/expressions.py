@@ -7,6 +7,7 @@ functions, lambdas, comprehensions, strings longer than the limit) is refused wh
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -123,8 +124,15 @@ def check(expression: str, kind: str) -> None:
         pass
 
 
+@lru_cache(maxsize=1024)
+def _checked(expression: str, kind: str) -> None:
+    """check() once per expression: a framework has a few dozen, evaluated for every return (an error is not
+    cached, so it is raised, in the current language, each time)."""
+    check(expression, kind)
+
+
 def evaluate(expression: str, kind: str, names: dict[str, Any]) -> Any:
     """Evaluate a checked expression with the given values (only the allowed names are passed on)."""
-    check(expression, kind)
+    _checked(expression, kind)
     allowed = ALLOWED_NAMES[kind]
     return _evaluator({key: value for key, value in names.items() if key in allowed}).eval(expression.strip())

@@ -190,3 +190,58 @@ def test_rescore_command(open_round, filled):
 def test_rescore_command_unknown_round(db):
     with pytest.raises(CommandError):
         call_command("rescore", "999999", stdout=StringIO())
+
+
+def test_the_round_in_chunks_equals_each_return_scored_alone(world, users):
+    """rescore_round loads many returns at once and writes in bulk: the rows must be those of rescore_assessment,
+    for every type (targets and applicability differ by type) and every status, across chunk boundaries."""
+    from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer, Status
+    from tests.factories import LocalGovernmentFactory
+
+    spec = factories.assessment_spec("C-2567")
+    spec["indicators"][0]["targets"] = {"SAO": "50", "TOWN": "95"}
+    spec["indicators"][1]["applies_to"] = ["SAO", "TOWN", "PAO"]
+    spec["indicators"][2]["applicability"] = "area_km2 is not None and area_km2 > 100"
+    framework = publish_framework(create_from_spec(spec))
+    for n, lg_type in enumerate(["SAO", "SAO", "TOWN", "PAO", "CITY", "SUBDISTRICT"]):
+        LocalGovernmentFactory(district=world.district, dla_code=f"79{n:05d}", type=lg_type, area_km2=D(40 + 30 * n))
+    assessment_round = factories.open_test_round(framework)
+    ratio, count, yesno = (factories.indicator(framework, code) for code in (RATIO, COUNT, YESNO))
+    question = factories.question(framework)
+    statuses = [Status.DRAFT, Status.RETURNED, Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE, Status.ACCEPTED]
+    returns = list(assessment_round.assessments.order_by("pk"))
+    for n, assessment in enumerate(returns):
+        Assessment.objects.filter(pk=assessment.pk).update(status=statuses[n % len(statuses)])
+        if n % 4 == 3:
+            continue  # untouched
+        Answer.objects.create(assessment=assessment, indicator=ratio, base=D(10 + n), delivered=D(3 * n % 17))
+        if n % 2:
+            Answer.objects.create(assessment=assessment, indicator=count, count=n % 4)
+            Answer.objects.create(assessment=assessment, indicator=yesno, answer=n % 3 == 0)
+            SatisfactionAnswer.objects.create(
+                assessment=assessment, question=question, satisfied=n, needs_improvement=2
+            )
+
+    assert rescore_round(assessment_round, chunk_size=3) == len(returns) >= 9
+    in_chunks = snapshot(returns)
+    assert len({row["assessment_status"] for row in in_chunks["returns"]}) == len(statuses)
+    assert len({row["label"] for row in in_chunks["indicators"]}) >= 3
+
+    IndicatorResultRecord.objects.all().delete()
+    AreaScore.objects.all().delete()
+    ReturnScore.objects.all().delete()
+    for assessment in returns:
+        rescore_assessment(assessment)
+    assert snapshot(returns) == in_chunks
+
+
+def test_the_round_takes_a_few_queries_per_chunk(world, framework, django_assert_max_num_queries):
+    """The queries grow with the number of chunks, not with the number of returns."""
+    from tests.factories import LocalGovernmentFactory
+
+    for n in range(12):
+        LocalGovernmentFactory(district=world.district, dla_code=f"79{n:05d}")
+    assessment_round = factories.open_test_round(framework)
+    # 1 id list; per chunk: returns, answers, satisfaction, 3 deletes, 3 inserts; the framework tree once (8)
+    with django_assert_max_num_queries(1 + 8 + 2 * 9 + 4):  # + the savepoints of two chunks
+        assert rescore_round(assessment_round, chunk_size=10) > 10
