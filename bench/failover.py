@@ -70,9 +70,7 @@ def manage(database_url: str, *args: str, capture: bool = False) -> str:
     """A management command on the throw-away database, with development settings (demo data are refused in
     production settings)."""
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_ENV": "development", "LOG_LEVEL": "WARNING"}
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=True
-    )
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=True)
     return result.stdout if capture else ""
 
 
