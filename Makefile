@@ -14,6 +14,10 @@ REGISTRY_CSV ?= $(firstword $(wildcard ../shared/data/lao_registry.csv) data/lao
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12+ is required (Django 6)"; exit 1; }
+	@# PyICU (Thai collation) is built against Debian's ICU.
+	@pkg-config --exists icu-i18n 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config >/dev/null; \
+	  else echo "Install Debian's libicu-dev and pkg-config (PyICU, Thai collation)"; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt

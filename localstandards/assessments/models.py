@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from localstandards.core.clock import end_of_day, start_of_day
+from localstandards.core.collation import thai
 from localstandards.registry.models import LocalGovernmentType
 from localstandards.registry.scoping import ScopedQuerySet
 
@@ -180,7 +181,7 @@ class Assessment(models.Model):
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["round", "local_government__province__name_th", "local_government__name_th"]
+        ordering = ["round", thai("local_government__province__name_th"), thai("local_government__name_th")]
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         constraints = [

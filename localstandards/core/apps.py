@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "localstandards.core"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from localstandards.core.collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="thai-collation")

@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from localstandards.accounts.models import Role, RoleMembership, User
 from localstandards.assessments.models import Assessment, AssessmentRound, Status, last_day_to_write
 from localstandards.core.clock import today_in_bangkok
+from localstandards.core.collation import thai
 from localstandards.core.thaidate import format_date
 from localstandards.notices.models import (
     DigestSent,
@@ -139,7 +140,9 @@ def pending_returns(round_: AssessmentRound) -> list[PendingReturn]:
     rows = (
         round_.assessments.awaiting_submission()
         .with_last_day()
-        .order_by("local_government__province__name_th", "local_government__name_th", "pk")  # as the preview lists them
+        .order_by(
+            thai("local_government__province__name_th"), thai("local_government__name_th"), "pk"
+        )  # as the preview lists them
         .values_list(
             "pk",
             "status",

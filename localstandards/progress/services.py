@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from localstandards.accounts.models import Role, RoleMembership
 from localstandards.assessments.models import Answer, Assessment, AssessmentRound, SatisfactionAnswer, Status
 from localstandards.core.clock import end_of_day
+from localstandards.core.collation import thai
 from localstandards.frameworks.services import indicator_applies, load_tree
 from localstandards.registry.models import Region
 
@@ -260,7 +261,7 @@ def laggards_queryset(
         queryset = queryset.filter(local_government__type=lg_type)
     if state:
         queryset = queryset.filter(_STATE_FILTERS[state]) if state in _STATE_FILTERS else queryset.none()
-    name = ("local_government__name_th", "pk")
+    name = (thai("local_government__name_th"), "pk")
     if order == "progress":
         required = required if required is not None else applicable_counts(assessment_round.framework)
         # `answered` is an alias, not a column: PostgreSQL would run its subqueries again for the output rows.
@@ -392,7 +393,7 @@ def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[P
         Assessment.objects.filter(round=assessment_round)
         .values_list("local_government__province__code", "local_government__province__name_th")
         .annotate(submitted=Count("pk", filter=Q(first_submitted_at__isnull=False)), expected=Count("pk"))
-        .order_by("local_government__province__name_th")
+        .order_by(thai("local_government__province__name_th"))
     ):
         row = ProgressRow(key=code, label=name, expected=expected, submitted=submitted)
         rows[code] = row

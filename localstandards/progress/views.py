@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from localstandards.accounts.models import Role
 from localstandards.assessments import quality
 from localstandards.assessments.models import AssessmentRound, QualityFlag
+from localstandards.core.collation import thai
 from localstandards.core.thaidate import format_date
 from localstandards.progress import exports, services
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
@@ -173,7 +174,9 @@ def flags_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
         QualityFlag.objects.for_user(request.user)
         .filter(assessment__in=returns)
         .select_related("assessment__local_government", "indicator", "checked_by")
-        .order_by(F("checked_at").asc(nulls_first=True), "assessment__local_government__name_th", "indicator__code")
+        .order_by(
+            F("checked_at").asc(nulls_first=True), thai("assessment__local_government__name_th"), "indicator__code"
+        )
     )
     return render(
         request,

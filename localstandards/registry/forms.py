@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.core.collation import thai
 from localstandards.registry.models import District, LocalGovernmentType, Province
 
 
@@ -26,10 +27,10 @@ class LocalGovernmentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        provinces = Province.objects.for_user(user).order_by("name_th")
+        provinces = Province.objects.for_user(user).order_by(thai("name_th"))
         self.fields["province"].queryset = provinces
         self.fields["province"].empty_label = _("All provinces")
-        districts = District.objects.for_user(user).select_related("province").order_by("name_th")
+        districts = District.objects.for_user(user).select_related("province").order_by(thai("name_th"))
         chosen_province = self.data.get("province")
         if chosen_province:
             districts = districts.filter(province__code=chosen_province)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.core.collation import thai
 from localstandards.registry.scoping import ScopedQuerySet, accessible_units
 
 
@@ -63,7 +64,7 @@ class Province(models.Model):
     objects = ProvinceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai("name_th")]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
 
@@ -85,7 +86,7 @@ class District(models.Model):
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai("name_th")]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
@@ -127,7 +128,7 @@ class LocalGovernment(models.Model):
     objects = LocalGovernmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["province__name_th", "district__name_th", "name_th"]
+        ordering = [thai("province__name_th"), thai("district__name_th"), thai("name_th")]
         verbose_name = _("local government")
         verbose_name_plural = _("local governments")
         indexes = [models.Index(fields=["type", "province"]), models.Index(fields=["name_th"])]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from localstandards.core.collation import thai
 from localstandards.registry.models import District, LocalGovernment, LocalGovernmentType, Province
 from localstandards.registry.regions import REGION_BY_PROVINCE
 from localstandards.registry.scoping import accessible_units
@@ -456,8 +457,8 @@ def scope_summary(user) -> dict:
         "nation": scope.nation,
         "local_governments": visible.count(),
         "by_type": [entry for entry in type_counts(visible) if entry["count"]],
-        "provinces": list(Province.objects.for_user(user).order_by("name_th")[:5]),
-        "districts": list(District.objects.for_user(user).filter(pk__in=scope.district_ids).order_by("name_th")),
+        "provinces": list(Province.objects.for_user(user).order_by(thai("name_th"))[:5]),
+        "districts": list(District.objects.for_user(user).filter(pk__in=scope.district_ids).order_by(thai("name_th"))),
     }
 
 

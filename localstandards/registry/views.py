@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from localstandards.core.collation import thai
 from localstandards.registry import services
 from localstandards.registry.forms import LocalGovernmentFilterForm
 from localstandards.registry.models import (
@@ -69,7 +70,7 @@ def local_government_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def province_list(request: HttpRequest) -> HttpResponse:
-    provinces = list(Province.objects.for_user(request.user).order_by("name_th"))
+    provinces = list(Province.objects.for_user(request.user).order_by(thai("name_th")))
     matrix = services.type_count_matrix(LocalGovernment.objects.for_user(request.user).active(), "province_id")
     columns = _type_columns(matrix)
     regions = []
@@ -84,7 +85,7 @@ def province_list(request: HttpRequest) -> HttpResponse:
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     province = get_object_or_404(Province.objects.for_user(request.user), code=code)
     local_governments = LocalGovernment.objects.for_user(request.user).active().filter(province=province)
-    districts = District.objects.for_user(request.user).filter(province=province).order_by("name_th")
+    districts = District.objects.for_user(request.user).filter(province=province).order_by(thai("name_th"))
     matrix = services.type_count_matrix(local_governments, "district_id")
     columns = _type_columns(matrix)
     context = {
@@ -102,7 +103,10 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     district = get_object_or_404(District.objects.for_user(request.user).select_related("province"), code=code)
     local_governments = (
-        LocalGovernment.objects.for_user(request.user).active().filter(district=district).order_by("type", "name_th")
+        LocalGovernment.objects.for_user(request.user)
+        .active()
+        .filter(district=district)
+        .order_by("type", thai("name_th"))
     )
     context = {
         "district": district,

@@ -18,6 +18,7 @@ from localstandards.assessments import services, workflow
 from localstandards.assessments.forms import CancelRoundForm, RoundDatesForm, RoundForm, default_round_initial
 from localstandards.assessments.models import Assessment, AssessmentRound, ReviewLevel, Status
 from localstandards.assessments.views.common import attempt
+from localstandards.core.collation import thai
 
 
 def _reviews_somewhere(user, level: str) -> bool:
@@ -45,7 +46,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     if query:
         returns = returns.filter(Q(local_government__name_th__icontains=query) | Q(local_government__dla_code=query))
     counts = dict(returns.order_by().values_list("status").annotate(n=Count("pk")))
-    page = Paginator(returns.order_by("local_government__name_th"), 50).get_page(request.GET.get("page"))
+    page = Paginator(returns.order_by(thai("local_government__name_th")), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
