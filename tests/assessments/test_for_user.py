@@ -82,3 +82,10 @@ def test_staff_of_the_return_see_it_in_draft(assessment, users, client_for):
     response = client_for(users.staff).get(reverse("assessments:overview", args=[assessment.pk]))
     assert response.status_code == 200
     assert fresh(assessment).status == Status.DRAFT
+
+
+def test_the_returns_list_says_how_many_returns_and_which_are_shown(open_round, users, client_for):
+    """Large lists page by 50 and say so (issue 16): “แสดง 1–7 จาก 7”."""
+    expected = open_round.assessments.count()
+    body = client_for(users.national_admin).get(reverse("assessments:list")).content.decode()
+    assert f"แสดง 1–{expected} จาก {expected}" in body
