@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
+
 from localstandards.accounts.models import Role
 from localstandards.assessments import workflow
 from localstandards.assessments.models import Assessment, ReviewLevel, Status
@@ -22,7 +24,7 @@ def returns_summary(user) -> dict:
         candidates = visible.filter(status=status)
         first = candidates.first()
         if first is not None and workflow.actor_matches(actor, user, first):
-            waiting.append((Status(status).label, candidates.count()))
+            waiting.append((Status(status).label, candidates.count()))  # every round: the queue is all of it
     notices = list(Notice.objects.filter(recipient=user).select_related("assessment")[:5])
     return {"own_returns": own, "review_waiting": waiting, "notices": notices}
 
@@ -35,4 +37,15 @@ def progress_summary(user) -> dict:
         return {}
     level, code = where
     progress = progress_services.compute(user, assessment_round, level, None if level == "nation" else code)
-    return {"home_progress": progress, "home_progress_where": where}
+    # "Awaiting review" is one number everywhere: submitted and with the district or the province
+    # (Status.AWAITING_REVIEW); the home page shows how it splits, so it adds up with the queue beside it.
+    waiting = dict(
+        Assessment.objects.for_user(user)
+        .filter(round=assessment_round)
+        .awaiting_review()
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+    )
+    split = [(Status(status).label, waiting.get(status, 0)) for status in Status.AWAITING_REVIEW]
+    return {"home_progress": progress, "home_progress_where": where, "home_awaiting_review": split}
