@@ -8,15 +8,19 @@ response streams, the XLSX is written row by row (openpyxl's write-only mode) to
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.thaidate import format_datetime
@@ -58,9 +62,13 @@ def laggard_rows(items: Iterable[Laggard]) -> Iterator[list]:
             item.assessment.province_name,
             states[item.state],
             item.progress_percent,
-            format_datetime(item.assessment.last_activity_at, digits=False) if item.assessment.last_activity_at else "",
+            item.assessment.last_activity_at,  # a date-time: text in the CSV, a date cell in the XLSX
             contacts,
         ]
+
+
+def _csv_value(value):
+    return format_datetime(value, digits=False) if isinstance(value, dt.datetime) else value
 
 
 class _Echo:
@@ -75,7 +83,7 @@ def laggards_csv(items: Iterable[Laggard]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in laggard_rows(items):
-        yield writer.writerow(row)
+        yield writer.writerow([_csv_value(value) for value in row])
 
 
 def in_language(language: str | None, lines: Iterable[str], lines_per_chunk: int = 200) -> Iterator[str]:
@@ -90,14 +98,40 @@ def in_language(language: str | None, lines: Iterable[str], lines_per_chunk: int
         yield chunk
 
 
+# Column widths in characters (Thai names are long; codes, states and percentages are short).
+XLSX_WIDTHS = (10, 34, 22, 18, 16, 22, 11, 20, 60)
+# Excel shows a date in the Buddhist era with the Thai locale and the Thai Buddhist calendar (LCID 041E, calendar 07).
+XLSX_DATETIME_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
+
+
 def _write_xlsx(items: Iterable[Laggard], target) -> None:
-    """One sheet, "not-submitted", with the header row frozen; write-only, so rows are not kept in memory."""
+    """One sheet, "not-submitted", with the header row frozen, columns sized for their content and the last
+    activity as a real date cell (shown in the Buddhist era); write-only, so rows are not kept in memory."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("not-submitted")
     sheet.freeze_panes = "A2"
-    for row in laggard_rows(items):
-        sheet.append(row)
+    for index, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    rows = laggard_rows(items)
+    header = []
+    for title in next(rows):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, value) for value in row])
     workbook.save(target)
+
+
+def _xlsx_value(sheet, value):
+    if not isinstance(value, dt.datetime):
+        return value
+    # Excel has no time zones: the Bangkok wall-clock time, as officers read it.
+    cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
+    cell.number_format = XLSX_DATETIME_FORMAT
+    return cell
 
 
 def laggards_xlsx_file(items: Iterable[Laggard]) -> IO[bytes]:
