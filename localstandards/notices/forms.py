@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.core.forms import BuddhistDateField
 from localstandards.notices.models import ReminderSchedule
 
 
@@ -20,7 +21,4 @@ class ReminderScheduleForm(forms.ModelForm):
 
 
 class PreviewDateForm(forms.Form):
-    date = forms.DateField(
-        label=_("Preview the reminders of"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
+    date = BuddhistDateField(label=_("Preview the reminders of"))

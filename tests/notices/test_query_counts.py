@@ -12,6 +12,7 @@ from localstandards.accounts.models import Role
 from localstandards.assessments.models import Assessment
 from localstandards.notices import services
 from localstandards.notices.models import ReminderSchedule
+from tests.dates import be_date_fields
 from tests.factories import DistrictFactory, LocalGovernmentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_more_reminders_and_digests_cost_no_more_queries(
     ReminderSchedule.objects.create(round=open_round, digest_weekday=day.weekday())
     client = client_for(users.national_admin)
     url = reverse("notices:round", args=[open_round.pk])
-    params = {"date": day.isoformat()}
+    params = be_date_fields("date", day)
     grow(open_round, world.province, 60, 1)
     client.get(url, params)
     with CaptureQueriesContext(connection) as captured:

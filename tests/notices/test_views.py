@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from localstandards.notices import services
 from localstandards.notices.models import DigestSent, ReminderSchedule
+from tests.dates import be_date_fields
 from tests.html import find, text
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_preview_lists_what_would_be_sent_on_a_date(open_round, users, client_fo
     day = open_round.closes_on
     ReminderSchedule.objects.create(round=open_round, digest_weekday=day.weekday())
     response = client_for(users.national_admin).get(
-        reverse("notices:round", args=[open_round.pk]), {"date": day.isoformat()}
+        reverse("notices:round", args=[open_round.pk]), be_date_fields("date", day)
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -44,7 +45,7 @@ def test_preview_lists_what_would_be_sent_on_a_date(open_round, users, client_fo
     services.send_due(day)
     page = (
         client_for(users.national_admin)
-        .get(reverse("notices:round", args=[open_round.pk]), {"date": day.isoformat()})
+        .get(reverse("notices:round", args=[open_round.pk]), be_date_fields("date", day))
         .content.decode()
     )
     planned = text(find(page, id="planned-reminders"))
@@ -65,7 +66,7 @@ def test_settings_are_saved_and_switch_off_the_preview(open_round, users, client
         False,
         2,
     )
-    page = client.get(url, {"date": open_round.closes_on.isoformat()}).content.decode()
+    page = client.get(url, be_date_fields("date", open_round.closes_on)).content.decode()
     assert "staff@example.org" not in text(find(page, id="planned-reminders"))
     assert client.post(url, {"days_before": "0", "digest_weekday": "2"}).status_code == 200  # invalid: form again
     assert ReminderSchedule.objects.get(round=open_round).days_before == 3
@@ -92,3 +93,13 @@ def test_the_sent_list_does_not_say_nothing_was_sent_when_only_digests_were(open
     sent = text(find(page, id="sent-reminders"))
     assert "district_officer@example.org" in sent
     assert "ยังไม่มีการแจ้งเตือนที่ส่ง" not in sent and "No reminder sent yet" not in sent
+
+
+def test_the_preview_day_is_typed_in_the_buddhist_era(open_round, users, client_for):
+    """No browser date picker (Christian era) on the page; a Christian year is refused with a message."""
+    client = client_for(users.national_admin)
+    url = reverse("notices:round", args=[open_round.pk])
+    page = client.get(url).content.decode()
+    assert 'name="date_year"' in page and 'type="date"' not in page
+    refused = client.get(url, {"date_day": "1", "date_month": "7", "date_year": "2024"}).content.decode()
+    assert "ดูเหมือนเป็นปีคริสต์ศักราช" in refused
