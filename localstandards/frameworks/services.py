@@ -117,12 +117,7 @@ def frozen_tree(framework: Framework) -> Framework:
     tree = _FROZEN_TREES.get(key)
     if tree is None:
         tree = load_tree(framework)
-        tree.indicators_by_pk = {
-            indicator.pk: indicator
-            for area in tree.areas.all()
-            for mission in area.missions.all()
-            for indicator in mission.indicators.all()
-        }
+        tree.indicators_by_pk = _indicators_by_pk(tree)
         if len(_FROZEN_TREES) >= _FROZEN_TREES_MAX:
             _FROZEN_TREES.pop(next(iter(_FROZEN_TREES)))
         _FROZEN_TREES[key] = tree
@@ -134,8 +129,12 @@ def frozen_indicator(framework: Framework, pk: int) -> Indicator | None:
     tree = frozen_tree(framework)
     indicators = getattr(tree, "indicators_by_pk", None)
     if indicators is None:  # a draft: not kept, so not indexed
-        indicators = {i.pk: i for a in tree.areas.all() for m in a.missions.all() for i in m.indicators.all()}
+        indicators = _indicators_by_pk(tree)
     return indicators.get(pk)
+
+
+def _indicators_by_pk(tree: Framework) -> dict[int, Indicator]:
+    return {i.pk: i for area in tree.areas.all() for mission in area.missions.all() for i in mission.indicators.all()}
 
 
 def forget_frozen_trees() -> None:

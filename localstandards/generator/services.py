@@ -67,7 +67,7 @@ from localstandards.frameworks.services import import_workbook, load_tree
 from localstandards.registry.models import District, LocalGovernment, LocalGovernmentType, Province
 from localstandards.scoring import scoring
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.services import parameters_of
+from localstandards.scoring.services import indicator_input, parameters_of
 
 logger = logging.getLogger(__name__)
 
@@ -764,20 +764,8 @@ class RoundBuilder:
             answered = {a.indicator.pk: a for a in p.answers}
             inputs = []
             for indicator, target in self.applicable(p.lg):
-                a = answered.get(indicator.pk)
                 inputs.append(
-                    scoring.IndicatorInput(
-                        indicator_id=indicator.pk,
-                        area_id=self.area_of[indicator.pk],
-                        kind=indicator.kind,
-                        target=target,
-                        weight=indicator.weight,
-                        base=a.base if a else None,
-                        delivered=a.delivered if a else None,
-                        count=a.count if a else None,
-                        answer=a.answer if a else None,
-                        code=indicator.code,
-                    )
+                    indicator_input(indicator, self.area_of[indicator.pk], target, answered.get(indicator.pk))
                 )
             scored = scoring.score_return(
                 scoring.ReturnInput(

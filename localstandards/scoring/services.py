@@ -46,6 +46,23 @@ def parameters_of(framework: Framework) -> scoring.ScoringParameters:
     )
 
 
+def indicator_input(indicator, area_id: int, target, answer) -> scoring.IndicatorInput:
+    """One applicable indicator of a return as the scoring functions take it, from its answer (None: unanswered).
+    The one place an answer becomes a scoring input: the stored results and the round generator both use it."""
+    return scoring.IndicatorInput(
+        indicator_id=indicator.pk,
+        area_id=area_id,
+        kind=indicator.kind,
+        target=target,
+        weight=indicator.weight,
+        base=answer.base if answer else None,
+        delivered=answer.delivered if answer else None,
+        count=answer.count if answer else None,
+        answer=answer.answer if answer else None,
+        code=indicator.code,
+    )
+
+
 def build_input(
     assessment: Assessment,
     framework: Framework | None = None,
@@ -75,20 +92,8 @@ def build_input(
             applies, _conditional = indicator_applies(indicator, lg.type, lg, failures)
             if not applies:
                 continue
-            answer = answers.get(indicator.pk)
             indicators.append(
-                scoring.IndicatorInput(
-                    indicator_id=indicator.pk,
-                    area_id=area.pk,
-                    kind=indicator.kind,
-                    target=tree.target(indicator, lg.type),
-                    weight=indicator.weight,
-                    base=answer.base if answer else None,
-                    delivered=answer.delivered if answer else None,
-                    count=answer.count if answer else None,
-                    answer=answer.answer if answer else None,
-                    code=indicator.code,
-                )
+                indicator_input(indicator, area.pk, tree.target(indicator, lg.type), answers.get(indicator.pk))
             )
     questions = tree.questions
     for item in satisfaction_rows:

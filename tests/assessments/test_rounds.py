@@ -195,14 +195,21 @@ def test_the_fiscal_year_runs_from_october_to_september():
 # ---------------------------------------------------------------- changing the dates, cancelling
 
 
+def _new_dates(opens: dt.date, closes: dt.date, review: dt.date, reason: str) -> dict:
+    """What the round's date form posts."""
+    return {
+        **be_date_fields("opens_on", opens),
+        **be_date_fields("closes_on", closes),
+        **be_date_fields("review_deadline", review),
+        "reason": reason,
+    }
+
+
 def test_an_administrator_moves_the_dates_with_a_reason_kept(open_round, users, client_for):
     new_close = open_round.closes_on + dt.timedelta(days=7)
-    data = {
-        **be_date_fields("opens_on", open_round.opens_on),
-        **be_date_fields("closes_on", new_close),
-        **be_date_fields("review_deadline", open_round.review_deadline + dt.timedelta(days=7)),
-        "reason": "น้ำท่วมหลายจังหวัด",
-    }
+    data = _new_dates(
+        open_round.opens_on, new_close, open_round.review_deadline + dt.timedelta(days=7), "น้ำท่วมหลายจังหวัด"
+    )
     response = client_for(users.national_admin).post(reverse("assessments:round-edit", args=[open_round.pk]), data)
     assert response.status_code == 302
     open_round.refresh_from_db()
@@ -215,12 +222,9 @@ def test_an_administrator_moves_the_dates_with_a_reason_kept(open_round, users, 
 
 def test_dates_out_of_order_change_nothing(open_round, users, client_for):
     before = open_round.closes_on
-    data = {
-        **be_date_fields("opens_on", open_round.opens_on),
-        **be_date_fields("closes_on", open_round.opens_on - dt.timedelta(days=1)),
-        **be_date_fields("review_deadline", open_round.review_deadline),
-        "reason": "ลองผิด",
-    }
+    data = _new_dates(
+        open_round.opens_on, open_round.opens_on - dt.timedelta(days=1), open_round.review_deadline, "ลองผิด"
+    )
     response = client_for(users.national_admin).post(reverse("assessments:round-edit", args=[open_round.pk]), data)
     assert response.status_code == 200
     open_round.refresh_from_db()
