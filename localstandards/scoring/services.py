@@ -25,6 +25,7 @@ from localstandards.frameworks.rules import ABOVE, DEVELOP, MEETS, NO_SERVICE, N
 from localstandards.frameworks.services import load_tree
 from localstandards.scoring import scoring
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
+from localstandards.scoring.signals import send_results_changed_on_commit
 
 _SIX = Decimal("0.000001")
 _SEVEN = Decimal("0.0000001")
@@ -281,6 +282,7 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
         IndicatorResultRecord.objects.bulk_create(results.records)
         AreaScore.objects.bulk_create(results.areas)
         results.score.save()
+        send_results_changed_on_commit(round_id=assessment.round_id, assessment_ids=(assessment.pk,))
         return results.score
 
 
@@ -350,6 +352,9 @@ def rescore_round(assessment_round: AssessmentRound, *, chunk_size: int = ROUND_
     ids = list(assessment_round.assessments.order_by("pk").values_list("pk", flat=True))
     for chunk in batched(ids, chunk_size):
         _rescore_chunk(chunk, trees)
+    if ids:
+        with transaction.atomic():
+            send_results_changed_on_commit(round_id=assessment_round.pk, assessment_ids=tuple(ids))
     return len(ids)
 
 
