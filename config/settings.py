@@ -350,6 +350,12 @@ TASKS = {
 # The hour (Asia/Bangkok) at which `manage.py run_scheduler` enqueues the daily reminder run.
 REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "8"))
 
+# The 77 province shapes for the choropleth maps (shared/data/README.md §2: OCHA/HDX COD-AB via mapthai). Read
+# from the shared data beside the checkout, never copied into the repository; without it the maps are left out.
+PROVINCES_GEOJSON = os.environ.get("PROVINCES_GEOJSON") or str(
+    BASE_DIR.parent / "shared" / "data" / "th_provinces.geojson"
+)
+
 # Demo accounts are for development only: the command refuses to run when this is False.
 DEMO_DATA_ALLOWED = not IS_PRODUCTION
 

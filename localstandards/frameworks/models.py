@@ -298,6 +298,15 @@ class Indicator(FrozenPart):
     def __str__(self) -> str:
         return f"{self.code} {self.wording[:60]}"
 
+    @property
+    def result_unit(self) -> str:
+        """The unit a value and a shortfall are in: the base's for a ratio, the counted unit for a count."""
+        if self.kind == Kind.RATIO:
+            return self.base_unit
+        if self.kind == Kind.COUNT:
+            return self.count_unit
+        return ""
+
     def get_framework(self) -> Framework:
         return self.framework
 

@@ -187,14 +187,6 @@ class Results:
         return counts
 
 
-def _unit(indicator) -> str:
-    if indicator.kind == Kind.RATIO:
-        return indicator.base_unit
-    if indicator.kind == Kind.COUNT:
-        return indicator.count_unit
-    return ""
-
-
 def build_results(assessment: Assessment, *, standing: bool = True, previous: bool = True) -> Results:
     """The results of one return, grouped area → mission → indicator, with summaries and satisfaction."""
     current = current_results(assessment)
@@ -218,7 +210,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
                 wording=indicator.wording_for(lg.type),
                 guidance=indicator.guidance_for(lg.type),
                 kind=record.kind,
-                unit=_unit(indicator),
+                unit=indicator.result_unit,
                 label_text=texts.get(record.label, "") if record.label else "",
             )
         )
