@@ -580,6 +580,7 @@ def local_government_changes(before_id: int, after_id: int) -> list[tuple[str, s
     ).values_list("assessment_id", "indicator__code", "indicator__wording", "label"):
         labels.setdefault(code, {})[assessment_id] = label
         names.setdefault(code, wording)
+
     def text(label: str | None) -> str:
         return str(LabelKey(label).label) if label else ""
 

@@ -151,3 +151,32 @@ def csv_text(table: Table) -> str:
     for row in table.rows:
         writer.writerow([_csv_value(value) for value in row])
     return "\ufeff" + buffer.getvalue()
+
+
+_DISPLAY_DECIMALS = {"int": 0, "decimal": 2, "percent": 1}
+
+
+def display(value, column: Column) -> str:
+    """A cell as a page or a PDF prints it: thousands separators, 1 decimal for a percentage, 2 for an amount,
+    Buddhist-era dates, a dash for nothing."""
+    from localstandards.core.thaidate import format_date, format_number
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, dt.date):
+        return format_date(value, "short")
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return format_number(value, _DISPLAY_DECIMALS.get(column.kind))
+    return str(value)
+
+
+def display_rows(table: Table) -> list[list[tuple[str, bool]]]:
+    """Each row's cells as (text, is a number), for templates."""
+    numeric = [column.kind in _DISPLAY_DECIMALS for column in table.columns]
+    return [
+        [
+            (display(value, column), is_number)
+            for value, column, is_number in zip(row, table.columns, numeric, strict=False)
+        ]
+        for row in table.rows
+    ]

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from localstandards.accounts.models import Role, RoleMembership, User
+from localstandards.analysis.aggregates import refresh_round
 from localstandards.assessments.models import (
     Answer,
     Assessment,
@@ -893,4 +894,8 @@ def generate(
             # Fresh statistics for the plans of the pages that read these rows.
             tables = [*(m._meta.db_table for m in WRITTEN_MODELS), Assessment.history.model._meta.db_table]
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    # The national results of both rounds, as the refresh task would build them after the acceptances.
+    for assessment_round in (previous, current):
+        analysis = refresh_round(assessment_round)
+        log(f"national results of round {assessment_round.pk}: {analysis.seconds:.1f} s")
     return Generated(current=current, previous=previous, officers=officers, counts=counts)

@@ -43,7 +43,7 @@
         chart.setOption({
           textStyle: font,
           tooltip: { formatter: (p) => names[p.name] + ": " + (p.value == null || isNaN(p.value) ? data.labels.noData : p.value.toFixed(1) + "%") },
-          visualMap: { min: 0, max: 100, left: 0, bottom: 0, calculable: true, text: ["100%", "0%"],
+          visualMap: { min: 0, max: 100, left: 0, bottom: 0, calculable: true, formatter: (v) => Math.round(v) + "%",
             inRange: { color: ["#00204d", "#414d6b", "#7c7b78", "#bcaf6f", "#ffea46"] } },
           series: [{ type: "map", map: "thailand", roam: false, aspectScale: 0.95,
             itemStyle: { areaColor: "#d9d9d9", borderColor: "#ffffff", borderWidth: 0.6 },
