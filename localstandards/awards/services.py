@@ -82,7 +82,11 @@ class Difference:
     frozen_rank: int | None
     current_score: Decimal | None
     current_rank: int | None
-    current_status: str  # the return's status label now ("" when the return is gone)
+    current_status: str  # the return's status now (an assessments Status value; "" when the return is gone)
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(Status.choices).get(self.current_status, ""))
 
     @property
     def label(self) -> str:
@@ -409,18 +413,16 @@ def differences(assessment_round: AssessmentRound, user=None) -> list[Difference
             round=assessment_round, local_government_id__in=frozen.keys() - current.keys()
         ).values_list("local_government_id", "status")
     )
-    status_labels = dict(Status.choices)
     found: list[tuple[AwardRow, Difference]] = []
     for lg_id, old in frozen.items():
         new = current.get(lg_id)
         if new is None:
-            status = statuses.get(lg_id)
-            found.append((old, _difference("left", old, None, str(status_labels.get(status, "")))))
+            found.append((old, _difference("left", old, None, statuses.get(lg_id, ""))))
         elif (old.score, old.rank_in_type, old.framework_id) != (new.score, new.rank_in_type, new.framework_id):
-            found.append((old, _difference("changed", old, new, str(status_labels[Status.ACCEPTED]))))
+            found.append((old, _difference("changed", old, new, Status.ACCEPTED)))
     for lg_id, new in current.items():
         if lg_id not in frozen:
-            found.append((new, _difference("new", None, new, str(status_labels[Status.ACCEPTED]))))
+            found.append((new, _difference("new", None, new, Status.ACCEPTED)))
     found.sort(key=lambda pair: _order_key(pair[0]))
     return [difference for _row, difference in found]
 

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--language",
             default=settings.LANGUAGE_CODE,
-            help="language of the headers and labels (default: %(default)s)",
+            help="language of the headers (default: %(default)s)",
         )
 
     def handle(self, *args, round_id: str, format: str, out: str | None, language: str, **options) -> None:
