@@ -400,3 +400,23 @@ def test_the_page_writes_nothing(ranked, users, client_for):
         client_for(users.national_admin).post(freeze_url(ranked))  # the confirmation step
     writes = [q["sql"] for q in captured if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert [sql for sql in writes if "session" not in sql.lower() and "last_login" not in sql.lower()] == []
+
+
+@pytest.mark.parametrize("params", [{}, {"format": "csv"}, {"format": "xlsx"}])
+def test_the_page_and_downloads_cost_no_more_queries_for_more_rows(ranked, world, users, client_for, params):
+    client = client_for(users.province_officer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page_url(ranked), params)
+            assert response.status_code == 200
+            if response.streaming:
+                b"".join(response.streaming_content)
+        return len(captured)
+
+    services.freeze(ranked, users.national_admin)
+    before = count()
+    for n in range(15):
+        lg = LocalGovernmentFactory(district=world.district, dla_code=f"65001{n + 60:02d}")
+        make_final(ranked, lg, D(n))  # new since the freeze: differences on the page
+    assert count() == before
