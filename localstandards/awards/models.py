@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from localstandards.registry.scoping import ScopedQuerySet
 
@@ -14,6 +15,8 @@ class FrozenAwardList(models.Model):
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     frozen_at = models.DateTimeField(_("frozen"))
     entries_count = models.PositiveIntegerField(_("entries"), default=0)
+    # The audit of the act: who froze the list and when (services.freeze sets the history user).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("frozen award list")

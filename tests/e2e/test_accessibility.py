@@ -68,3 +68,43 @@ def test_the_main_pages_pass_axe(live_server, world, users, submitted, axe_page)
     ):
         problems += violations(axe_page, base + url)
     assert problems == []
+
+
+def test_the_award_pages_pass_axe(live_server, world, users, submitted, axe_page):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from localstandards.assessments.models import Assessment, Status
+    from localstandards.awards import services as awards
+    from localstandards.scoring.models import ReturnScore
+
+    Assessment.objects.filter(pk=submitted.pk).update(status=Status.ACCEPTED)
+    ReturnScore.objects.update_or_create(
+        assessment=submitted,
+        defaults={
+            "framework": submitted.framework,
+            "score": Decimal("71.5"),
+            "assessment_status": Status.ACCEPTED,
+            "computed_at": timezone.now(),
+        },
+    )
+    base = live_server.url
+    log_in(axe_page, base, users.national_admin.username)
+    url = base + reverse("awards:round", args=[submitted.round_id])
+    problems = violations(axe_page, url)
+    axe_page.goto(url)
+    axe_page.get_by_role("button", name="ตรึงรายชื่อเพื่อรางวัล…").click()  # the confirmation step
+    axe_page.add_script_tag(path=str(AXE))
+    problems += [
+        f"confirm {item}"
+        for item in axe_page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+            ".map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
+            WCAG_21_AA,
+        )
+    ]
+    awards.freeze(submitted.round, users.national_admin)
+    Assessment.objects.filter(pk=submitted.pk).update(status=Status.RETURNED)  # a difference to show
+    problems += violations(axe_page, url)
+    assert problems == []
