@@ -187,6 +187,9 @@ THAI_DIGITS_DEFAULT = env_bool("THAI_DIGITS_DEFAULT", False)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
+# Node draws the committee report's charts with ECharts on the server (committee/charts/render.mjs); it is installed
+# with npm by `make install`.
+NODE_BINARY = os.environ.get("NODE_BINARY", "node")
 # Front-end packages come from npm at install time (package.json); nothing is copied into the repository.
 # Only the files the pages use are collected (localstandards/core/staticfiles.py): the packages' dist folders
 # hold every build and source map (179 MB collected when whole folders were listed). A file a stylesheet refers

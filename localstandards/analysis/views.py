@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from localstandards.accounts.models import Role
 from localstandards.analysis import services
 from localstandards.analysis.models import Level
 from localstandards.assessments.models import Assessment, AssessmentRound, Status
@@ -86,6 +87,9 @@ def level_view(request: HttpRequest, round_id: int, level: str, code: str) -> Ht
         "show_map": bool(board.map_values) or (scope.nation and level in (Level.NATION, Level.REGION)),
         "compare_rounds": services.comparable_rounds(assessment_round),
         "params": request.GET.urlencode(),
+        "national_view": scope.nation or bool(scope.province_ids),
+        # Who may produce the committee report (the committee app, a layer above, checks it again).
+        "may_report": request.user.is_national_admin or request.user.has_role(Role.COMMITTEE_VIEWER),
     }
     return render(request, "analysis/level.html", context)
 

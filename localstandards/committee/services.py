@@ -124,8 +124,9 @@ def participation(assessment_round: AssessmentRound) -> Section:
         + [line(_("Whole country"), national)],
         notes=[_("Reporting rate = returns submitted at least once ÷ expected returns × 100.")],
     )
-    by_province = Table(key="participation-provinces", title=_("Participation by province"), columns=columns,
-                        rows=provinces)
+    by_province = Table(
+        key="participation-provinces", title=_("Participation by province"), columns=columns, rows=provinces
+    )
     chart = _bar_chart(
         [row[0] for row in regions.rows[:-1]],
         [[_float(row[4]) for row in regions.rows[:-1]], [_float(row[5]) for row in regions.rows[:-1]]],
@@ -167,10 +168,7 @@ def results_by_area_and_type(assessment_round: AssessmentRound) -> Section:
         key="results-by-area-type",
         title=_("Meeting the target by area and type of local government (%)"),
         columns=[Column(_("Area"), "text", 44), *_percent_columns(_("All types"), *type_titles)],
-        rows=[
-            [area.name, *[_share_of(cells.get((area.code, lg_type))) for lg_type in ["", *types]]]
-            for area in areas
-        ],
+        rows=[[area.name, *[_share_of(cells.get((area.code, lg_type))) for lg_type in ["", *types]]] for area in areas],
         notes=[
             _(
                 "Meeting the target % = indicator results above or meeting the target ÷ results labelled above, "
@@ -178,7 +176,9 @@ def results_by_area_and_type(assessment_round: AssessmentRound) -> Section:
             )
         ],
     )
-    score_cells = {c.lg_type: c for c in _cells(assessment_round, level=Level.NATION, code="", item_kind=ItemKind.SCORE)}
+    score_cells = {
+        c.lg_type: c for c in _cells(assessment_round, level=Level.NATION, code="", item_kind=ItemKind.SCORE)
+    }
     scores = Table(
         key="scores-by-type",
         title=_("Overall score by type of local government"),
@@ -198,7 +198,9 @@ def results_by_area_and_type(assessment_round: AssessmentRound) -> Section:
         ],
     )
     chart = _bar_chart(
-        [_short(area.name) for area in areas], [[_float(row[1]) for row in table.rows]], [_("All types")],
+        [_short(area.name) for area in areas],
+        [[_float(row[1]) for row in table.rows]],
+        [_("All types")],
         horizontal=True,
     )
     return Section("results", _("Results by area and type"), [], [chart], [table, scores])
@@ -337,7 +339,7 @@ def subsidy_analysis(assessment_round: AssessmentRound) -> tuple[Section, bool]:
 
 
 def award_distribution(assessment_round: AssessmentRound) -> Section:
-    rows = awards.award_rows(assessment_round)
+    rows, frozen = awards.listed_rows(assessment_round)
     bands = awards.score_distribution(rows)
     table = Table(
         key="award-distribution",
@@ -346,7 +348,12 @@ def award_distribution(assessment_round: AssessmentRound) -> Section:
         rows=[[band, count] for band, count in bands],
         notes=[
             _("%(n)s final returns with a score; the full ranked list is in the award-score export.")
-            % {"n": f"{sum(count for _band, count in bands):,}"}
+            % {"n": f"{sum(count for _band, count in bands):,}"},
+            *(
+                [_("The award list was frozen on %(when)s.") % {"when": format_datetime(frozen.frozen_at)}]
+                if frozen is not None
+                else []
+            ),
         ],
     )
     chart = _bar_chart([band for band, _count in bands], [[count for _band, count in bands]], [_("Local governments")])
