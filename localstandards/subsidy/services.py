@@ -114,11 +114,16 @@ def _text(value: Any) -> str:
 
 def _header_problems(header: list[str], problem_at_header) -> list:
     missing = [column for column in COLUMNS if column not in header]
-    problems = [problem_at_header(column, _("this column is missing from the header")) for column in missing]
+    problems = [
+        problem_at_header(column, _("the column “%(column)s” is missing from the header") % {"column": column})
+        for column in missing
+    ]
     seen: set[str] = set()
     for column in header:
         if column in COLUMNS and column in seen:
-            problems.append(problem_at_header(column, _("this column appears twice in the header")))
+            problems.append(
+                problem_at_header(column, _("the column “%(column)s” appears twice in the header") % {"column": column})
+            )
         seen.add(column)
     return problems
 
