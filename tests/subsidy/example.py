@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.test.html import Element
+
 from localstandards.assessments.models import Answer, Assessment, Status
 from localstandards.registry.models import LocalGovernmentType
 from localstandards.scoring.services import rescore_assessment
@@ -14,6 +16,7 @@ from localstandards.subsidy.services import import_fiscal, set_unit_costs
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO
 from tests.factories import DistrictFactory, LocalGovernmentFactory, ProvinceFactory
+from tests.html import text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "subsidy-analysis.md"
 MARKER = re.compile(r"<!-- example: ([a-z-]+) -->")
@@ -84,3 +87,20 @@ def build_example(framework, tables: dict[str, list[list[str]]] | None = None) -
     import_fiscal(("\n".join(csv_lines) + "\n").encode(), assessment_round.fiscal_year, filename="example.csv")
     set_unit_costs(assessment_round.fiscal_year, {code: number(cost) for code, cost in tables["unit-costs"]})
     return Example(local_governments, assessment_round)
+
+
+def body_rows(section: Element) -> list[list[str]]:
+    """The cell texts of each row in the <tbody> of a page section."""
+    rows = []
+
+    def walk(node, in_body: bool):
+        if not isinstance(node, Element):
+            return
+        if node.name == "tr" and in_body:
+            rows.append([text(cell) for cell in node.children if isinstance(cell, Element)])
+            return
+        for child in node.children:
+            walk(child, in_body or node.name == "tbody")
+
+    walk(section, False)
+    return rows

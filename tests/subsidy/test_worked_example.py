@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.test.html import Element
 from django.urls import reverse
 
 from localstandards.accounts.models import Role
 from localstandards.accounts.services import grant_role
 from tests.factories import UserFactory
-from tests.html import find, text
-from tests.subsidy.example import build_example, doc_tables
+from tests.html import find
+from tests.subsidy.example import body_rows, build_example, doc_tables
 
 pytestmark = pytest.mark.django_db
 
 RESULT_TABLES = ["quintile-revenue", "quintile-subsidy", "shortfall", "cost"]
-
-
-def body_rows(section: Element) -> list[list[str]]:
-    rows = []
-
-    def walk(node, in_body: bool):
-        if not isinstance(node, Element):
-            return
-        if node.name == "tr" and in_body:
-            rows.append([text(cell) for cell in node.children if isinstance(cell, Element)])
-            return
-        for child in node.children:
-            walk(child, in_body or node.name == "tbody")
-
-    walk(section, False)
-    return rows
 
 
 def test_the_doc_has_the_tables_the_test_reads():
