@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.registry.models import LocalGovernmentType
+from localstandards.core.collation import thai
+from localstandards.registry.models import LocalGovernmentType, Province
 from localstandards.subsidy.services import MAX_FILE_BYTES, MAX_ROWS, MAX_YEAR, MIN_YEAR, unit_of
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
@@ -64,9 +65,23 @@ class UnitCostForm(forms.Form):
 
 
 class AnalysisFilterForm(forms.Form):
+    """The page's filters; the provinces offered are those the user can see."""
+
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=Province.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     type = forms.ChoiceField(
         label=_("Type"),
         choices=[("", _("All types")), *LocalGovernmentType.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = Province.objects.for_user(user).order_by(thai("name_th"))
+        self.fields["province"].empty_label = _("All provinces")

@@ -509,7 +509,25 @@ def per_capita(record: dict, measure: str) -> Decimal:
     return round_half_up(amount / record["population"])
 
 
-def quintile_table(assessment_round: AssessmentRound, measure: str, user=None, *, lg_type: str | None = None) -> Table:
+def _narrow(queryset, lg_type: str | None, province_id: int | None, path: str = "assessment__local_government__"):
+    """The page's filters: one type, one province (None: all)."""
+    if lg_type:
+        queryset = queryset.filter(**{f"{path}type": lg_type})
+    if province_id:
+        queryset = queryset.filter(**{f"{path}province_id": province_id})
+    return queryset
+
+
+def quintile_table(
+    assessment_round: AssessmentRound,
+    measure: str,
+    user=None,
+    *,
+    lg_type: str | None = None,
+    province_id: int | None = None,
+) -> Table:
+    """Compliance by quintile of revenue or subsidy per capita, per type (docs/subsidy-analysis.md §3); the
+    quintiles are cut among the local governments in the user's scope and the filters."""
     if measure not in MEASURES:
         raise ValueError(measure)
     titles = {
@@ -551,8 +569,7 @@ def quintile_table(assessment_round: AssessmentRound, measure: str, user=None, *
             "met",
         )
     )
-    if lg_type:
-        scores = scores.filter(assessment__local_government__type=lg_type)
+    scores = _narrow(scores, lg_type, province_id)
     by_type: dict[str, list[_Unit]] = defaultdict(list)
     for score in scores:
         record = fiscal.get(score["assessment__local_government_id"])
@@ -610,14 +627,13 @@ class _Shortfall:
     total: Decimal  # rounded half-up to 2 places
 
 
-def _shortfalls(assessment_round: AssessmentRound, user, lg_type: str | None):
+def _shortfalls(assessment_round: AssessmentRound, user, lg_type: str | None, province_id: int | None):
     """Per indicator code × province × type, over the final returns: how many are below the target and the total
     shortfall (one aggregate query), with the indicators and provinces named in it."""
     results = _scoped(IndicatorResultRecord.objects, user).filter(
         assessment__round=assessment_round, assessment__status__in=Status.FINAL, applicable=True
     )
-    if lg_type:
-        results = results.filter(assessment__local_government__type=lg_type)
+    results = _narrow(results, lg_type, province_id)
     grouped = (
         results.order_by()
         .values("indicator_id", "assessment__local_government__province_id", "assessment__local_government__type")
@@ -669,8 +685,10 @@ def _shortfalls(assessment_round: AssessmentRound, user, lg_type: str | None):
     return shortfalls, by_code, provinces
 
 
-def shortfall_table(assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None) -> Table:
-    shortfalls, indicators, provinces = _shortfalls(assessment_round, user, lg_type)
+def shortfall_table(
+    assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None, province_id: int | None = None
+) -> Table:
+    shortfalls, indicators, provinces = _shortfalls(assessment_round, user, lg_type, province_id)
     table = Table(
         key="shortfall",
         title=_("Total shortfall per indicator by province and type") + f" · {assessment_round.name}",
@@ -708,8 +726,10 @@ def shortfall_table(assessment_round: AssessmentRound, user=None, *, lg_type: st
     return table
 
 
-def cost_table(assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None) -> Table:
-    shortfalls, _indicators, provinces = _shortfalls(assessment_round, user, lg_type)
+def cost_table(
+    assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None, province_id: int | None = None
+) -> Table:
+    shortfalls, _indicators, provinces = _shortfalls(assessment_round, user, lg_type, province_id)
     costs = unit_costs(assessment_round.fiscal_year)
     table = Table(
         key="cost",
@@ -758,13 +778,15 @@ def cost_table(assessment_round: AssessmentRound, user=None, *, lg_type: str | N
     return table
 
 
-def analysis_tables(assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None) -> list[Table]:
+def analysis_tables(
+    assessment_round: AssessmentRound, user=None, *, lg_type: str | None = None, province_id: int | None = None
+) -> list[Table]:
     """The four tables of the page, in its order (the committee report can take the same)."""
     return [
-        quintile_table(assessment_round, "revenue", user, lg_type=lg_type),
-        quintile_table(assessment_round, "subsidy", user, lg_type=lg_type),
-        shortfall_table(assessment_round, user, lg_type=lg_type),
-        cost_table(assessment_round, user, lg_type=lg_type),
+        quintile_table(assessment_round, "revenue", user, lg_type=lg_type, province_id=province_id),
+        quintile_table(assessment_round, "subsidy", user, lg_type=lg_type, province_id=province_id),
+        shortfall_table(assessment_round, user, lg_type=lg_type, province_id=province_id),
+        cost_table(assessment_round, user, lg_type=lg_type, province_id=province_id),
     ]
 
 

@@ -7,8 +7,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -21,6 +23,7 @@ from localstandards.subsidy.forms import AnalysisFilterForm, FiscalUploadForm, U
 from localstandards.subsidy.models import FiscalImport
 
 NUMERIC_KINDS = {"int", "decimal", "percent"}
+SHORTFALL_ROWS_PER_PAGE = 200
 
 
 def may_see_analysis(user) -> bool:
@@ -49,10 +52,10 @@ def national_admin_required(view):
     return wrapper
 
 
-def display_cells(table: Table) -> list[list[tuple[str, bool]]]:
+def display_cells(table: Table, rows: list | None = None) -> list[list[tuple[str, bool]]]:
     """Each cell as shown on the page: (text, is a number); 2 decimals for decimals and percentages."""
     shown = []
-    for row in table.rows:
+    for row in table.rows if rows is None else rows:
         cells = []
         for value, column in zip(row, table.columns, strict=False):
             numeric = column.kind in NUMERIC_KINDS
@@ -83,9 +86,13 @@ def start(request: HttpRequest) -> HttpResponse:
 @analysis_reader_required
 def analysis_view(request: HttpRequest, round_id: int) -> HttpResponse:
     assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
-    form = AnalysisFilterForm(request.GET or None)
-    lg_type = form.cleaned_data["type"] if form.is_valid() else ""
-    tables = services.analysis_tables(assessment_round, request.user, lg_type=lg_type or None)
+    form = AnalysisFilterForm(request.GET or None, user=request.user)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    lg_type = chosen.get("type") or ""
+    province = chosen.get("province")
+    tables = services.analysis_tables(
+        assessment_round, request.user, lg_type=lg_type or None, province_id=province.pk if province else None
+    )
     download = request.GET.get("download")
     if download:
         chosen = [table for table in tables if download in (table.key, "all")]
@@ -101,14 +108,28 @@ def analysis_view(request: HttpRequest, round_id: int) -> HttpResponse:
             workbook_file(chosen), as_attachment=True, filename=f"{stem}.xlsx", content_type=XLSX_CONTENT_TYPE
         )
     fiscal_import = services.fiscal_import_for(assessment_round)
+    filters = {
+        key: value for key, value in (("province", province.code if province else ""), ("type", lg_type)) if value
+    }
+    # The shortfall table of the whole country runs to thousands of rows: the page shows it a page at a time.
+    shortfall_page = Paginator(tables[2].rows, SHORTFALL_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = [
+        {
+            "table": table,
+            "cells": display_cells(table, shortfall_page.object_list if table.key == "shortfall" else None),
+        }
+        for table in tables
+    ]
     context = {
         "round": assessment_round,
         "rounds": AssessmentRound.objects.order_by("-fiscal_year", "-opens_on"),
         "form": form,
-        "type_param": f"type={lg_type}&" if lg_type else "",
+        "filter_prefix": "".join(f"{key}={value}&" for key, value in filters.items()),
+        "filters": urlencode(filters),
         "fiscal_import": fiscal_import,
         "synthetic": fiscal_import is not None and fiscal_import.synthetic,
-        "tables": [{"table": table, "cells": display_cells(table)} for table in tables],
+        "tables": shown,
+        "shortfall_page": shortfall_page,
         "is_national_admin": request.user.is_national_admin,
     }
     return render(request, "subsidy/analysis.html", context)

@@ -244,3 +244,31 @@ def test_start_opens_the_latest_round(example, client_for):
     response = client_for(user_with(Role.COMMITTEE_VIEWER)).get(reverse("subsidy:start"))
     assert response.status_code == 302
     assert response["Location"] == reverse("subsidy:analysis", args=[example.assessment_round.pk])
+
+
+def test_the_province_filter_and_the_shortfall_pages(example, client_for, monkeypatch):
+    from localstandards.subsidy import views
+
+    client = english(client_for(user_with(Role.NATIONAL_ADMIN)))
+    url = reverse("subsidy:analysis", args=[example.assessment_round.pk])
+    response = client.get(url, {"province": "51"})
+    assert "เชียงใหม่" not in text(find(response.content, id="table-shortfall"))
+    # ลำพูน alone: two เทศบาลตำบล and three อบต., one to a quintile.
+    assert [row[:3] for row in response.context["tables"][0]["table"].rows] == [
+        ["Subdistrict Municipality", 1, 1],
+        ["Subdistrict Municipality", 2, 1],
+        ["Subdistrict Administrative Organization", 1, 1],
+        ["Subdistrict Administrative Organization", 2, 1],
+        ["Subdistrict Administrative Organization", 3, 1],
+    ]
+    csv = client.get(url, {"province": "51", "download": "shortfall", "format": "csv"})
+    assert {line.split(",")[2] for line in csv.content.decode("utf-8").splitlines()[1:]} == {"ลำพูน"}
+    # A provincial officer is not offered (nor given) another province.
+    officer = client_for(user_with(Role.PROVINCE_OFFICER, Province.objects.get(code="51")))
+    assert [p.code for p in officer.get(url).context["form"].fields["province"].queryset] == ["51"]
+    assert "เชียงใหม่" not in text(find(officer.get(url, {"province": "50"}).content, id="table-shortfall"))
+    # Seven shortfall rows, three to a page.
+    monkeypatch.setattr(views, "SHORTFALL_ROWS_PER_PAGE", 3)
+    pages = [client.get(url, {"page": number}).context["tables"][2]["cells"] for number in (1, 2, 3)]
+    assert [len(cells) for cells in pages] == [3, 3, 1]
+    assert [cells[0][0][0] for cells in pages] == ["1.1.1", "1.1.2", "1.1.3"]
