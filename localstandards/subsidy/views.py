@@ -167,6 +167,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @national_admin_required
 def unit_costs_view(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    if not services.MIN_YEAR <= fiscal_year <= services.MAX_YEAR:
+        raise Http404
     indicators = services.indicators_of_year(fiscal_year)
     if not indicators:
         raise Http404

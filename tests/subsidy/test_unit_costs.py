@@ -54,7 +54,9 @@ def test_a_bad_value_is_refused_and_changes_nothing(open_round, users, client_fo
 
 
 def test_a_year_without_a_round_is_a_404(open_round, users, client_for):
-    assert client_for(users.national_admin).get(reverse("subsidy:unit-costs", args=[2560])).status_code == 404
+    client = client_for(users.national_admin)
+    assert client.get(reverse("subsidy:unit-costs", args=[2560])).status_code == 404
+    assert client.get(reverse("subsidy:unit-costs", args=[10**30])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["committee_viewer", "province_officer", "district_officer", "staff"])
