@@ -540,7 +540,7 @@ def quintile_table(
         columns=[
             Column(_("Type"), width=30),
             Column(_("Quintile"), "int", 9),
-            Column(_("Local governments"), "int", 12),
+            Column(_("Number of local governments"), "int", 12),
             Column(_("Lowest (baht per person)"), "decimal", 16),
             Column(_("Highest (baht per person)"), "decimal", 16),
             Column(_("Mean compliance %"), "percent", 14),
