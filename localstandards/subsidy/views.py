@@ -18,6 +18,7 @@ from localstandards.accounts.models import Role
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_text, workbook_file
 from localstandards.core.thaidate import format_number
+from localstandards.frameworks.views import national_admin_required  # the same rule: others get a 404
 from localstandards.subsidy import services
 from localstandards.subsidy.forms import AnalysisFilterForm, FiscalUploadForm, UnitCostForm
 from localstandards.subsidy.models import FiscalImport
@@ -35,17 +36,6 @@ def analysis_reader_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not may_see_analysis(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def national_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_national_admin:
             raise Http404
         return view(request, *args, **kwargs)
 
