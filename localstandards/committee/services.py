@@ -66,6 +66,7 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    workbook_only: list[Table] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Report:
     synthetic_fiscal_data: bool = False
 
     def tables(self) -> list[Table]:
-        return [table for section in self.sections for table in section.tables]
+        """Every table of the report, for the workbook: those printed, then those too long to print."""
+        return [table for section in self.sections for table in (*section.tables, *section.workbook_only)]
 
 
 # ---------------------------------------------------------------- the contents
@@ -279,8 +281,8 @@ def below_target(assessment_round: AssessmentRound) -> Section:
     items = {item.code: item for item in framework_items(assessment_round) if item.kind == ItemKind.INDICATOR}
     cells = _cells(assessment_round, level=Level.NATION, code="", lg_type="", item_kind=ItemKind.INDICATOR)
     ranked = sorted(
-        (c for c in cells if c.applicable),
-        key=lambda c: (-(c.applicable - c.met) / c.applicable, c.item_code),
+        (c for c in cells if c.applicable > c.met),
+        key=lambda c: (-(c.applicable - c.met), -(c.applicable - c.met) / c.applicable, c.item_code),
     )[:TOP_BELOW_TARGET]
     table = Table(
         key="below-target",
@@ -304,7 +306,12 @@ def below_target(assessment_round: AssessmentRound) -> Section:
             ]
             for c in ranked
         ],
-        notes=[_("Ranked by the share of assessed local governments below the target (no such service left out).")],
+        notes=[
+            _(
+                "Ranked by the number of local governments below the target, then by their share of those assessed "
+                "(no such public service left out)."
+            )
+        ],
     )
     return Section("below-target", _("Indicators most often below target"), [], [], [table])
 
@@ -329,13 +336,31 @@ def subsidy_analysis(assessment_round: AssessmentRound) -> tuple[Section, bool]:
     ]
     if fiscal.synthetic:
         paragraphs.insert(0, _("SYNTHETIC SAMPLE: the fiscal data are generated for the demo, not real figures."))
-    tables = [
-        subsidy.quintile_table(assessment_round, "revenue"),
-        subsidy.quintile_table(assessment_round, "subsidy"),
-        subsidy.shortfall_table(assessment_round),
-        subsidy.cost_table(assessment_round),
-    ]
-    return Section("subsidy", _("Subsidy analysis"), paragraphs, [], tables), fiscal.synthetic
+    revenue, subsidies, shortfall, cost = subsidy.analysis_tables(assessment_round)
+    section = Section(
+        "subsidy", _("Subsidy analysis"), paragraphs, [], [revenue, subsidies, national_shortfall(shortfall), cost]
+    )
+    section.workbook_only.append(shortfall)  # by province and type: thousands of rows, in the workbook only
+    return section, fiscal.synthetic
+
+
+def national_shortfall(by_province: Table) -> Table:
+    """The shortfall table of the subsidy analysis summed over provinces and types: one row per indicator (the
+    report's page-sized version; the workbook keeps the table by province and type)."""
+    columns = list(by_province.columns)
+    indicator, wording, _province, _type, below, total, unit = range(7)
+    sums: dict[tuple, list] = {}
+    for row in by_province.rows:
+        entry = sums.setdefault((row[indicator], row[wording], row[unit]), [0, Decimal(0)])
+        entry[0] += row[below] or 0
+        entry[1] += row[total] or 0
+    return Table(
+        key="shortfall-national",
+        title=_("Total shortfall per indicator, whole country"),
+        columns=[columns[indicator], columns[wording], columns[below], columns[total], columns[unit]],
+        rows=[[code, text, count, amount, unit_name] for (code, text, unit_name), (count, amount) in sums.items()],
+        notes=[*by_province.notes, _("The same figures by province and type are in the workbook (sheet shortfall).")],
+    )
 
 
 def award_distribution(assessment_round: AssessmentRound) -> Section:
@@ -471,6 +496,12 @@ def render_charts(charts: list[Chart]) -> None:
 # ---------------------------------------------------------------- the files
 
 
+def widths(table: Table) -> list[str]:
+    """Each column's share of the page width, from the columns' widths in characters (text gets the room)."""
+    total = sum(column.width for column in table.columns) or 1
+    return [f"{column.width * 100 / total:.1f}%" for column in table.columns]
+
+
 def pdf_bytes(report: Report) -> bytes:
     from weasyprint import HTML
 
@@ -482,7 +513,10 @@ def pdf_bytes(report: Report) -> bytes:
                 "round": report.round,
                 "fonts": font_faces(),
                 "sections": [
-                    {"section": s, "tables": [{"table": t, "rows": display_rows(t)} for t in s.tables]}
+                    {
+                        "section": s,
+                        "tables": [{"table": t, "rows": display_rows(t), "widths": widths(t)} for t in s.tables],
+                    }
                     for s in report.sections
                 ],
             },

@@ -20,11 +20,13 @@ from localstandards.notices.models import OutgoingEmail
 from tests.analysis.conftest import build_round
 
 pytestmark = pytest.mark.django_db
+# Parts of the section titles as the PDF's text layer gives them back. Words with sara am (ำ) are left out: the text
+# layer returns that vowel's two glyphs wrongly (a known limit of the extraction, not of the printed page).
 SECTIONS = [
     "การส่งแบบรายงานและอัตราการรายงาน",
     "ผลการประเมินรายด้านและประเภท",
     "ผลการประเมินรายจังหวัด",
-    "ตัวชี้วัดที่ต่ำกว่าค่าเป้าหมายบ่อยที่สุด",
+    "กว่าค่าเป้าหมายบ่อยที่สุด",
     "การวิเคราะห์เงินอุดหนุน",
     "การกระจายของคะแนนรางวัล",
 ]
@@ -41,14 +43,14 @@ def report_round(world, users):
 def pages_of(pdf: bytes) -> tuple[list[str], list]:
     document = pypdfium2.PdfDocument(pdf)
     texts = [page.get_textpage().get_text_range() for page in document]
-    images = [page.render(scale=1).to_pil().convert("RGB") for page in document]
+    images = [page.render(scale=2).to_pil().convert("RGB") for page in document]
     return texts, images
 
 
-def has_colour(image, rgb, tolerance=12) -> int:
+def has_colour(image, rgb, tolerance=16) -> int:
     return sum(
         1
-        for pixel in image.getdata()
+        for pixel in image.get_flattened_data()
         if all(abs(channel - wanted) <= tolerance for channel, wanted in zip(pixel, rgb, strict=True))
     )
 
@@ -57,7 +59,8 @@ def test_the_command_writes_a_thai_report_with_contents_charts_and_map(report_ro
     call_command("committee_report", str(report_round.pk), "--out", str(tmp_path))
     stem = f"committee-report-{report_round.fiscal_year}-round-{report_round.pk}"
     texts, images = pages_of((tmp_path / f"{stem}.pdf").read_bytes())
-    assert "รายงานผลการประเมินมาตรฐานขั้นต่ำการจัดบริการสาธารณะ" in texts[0].replace("\r\n", "").replace("\n", "")
+    cover = texts[0].replace("\r\n", "").replace("\n", "")
+    assert "รายงานผลการประเมินมาตรฐาน" in cover and "การจัดบริการสาธารณะขององค์กรปกครองส่วนท้องถิ่น" in cover
     assert str(timezone.localdate().year + 543) in texts[0]  # dated in the Buddhist era
     contents = texts[1]
     assert "สารบัญ" in contents
@@ -68,9 +71,11 @@ def test_the_command_writes_a_thai_report_with_contents_charts_and_map(report_ro
         line = next(line for line in contents.splitlines() if title in line)
         assert line.rstrip().endswith(str(first_page)), line
         assert f"- {first_page} -" in texts[first_page - 1]
-    map_page = next(i for i, text in enumerate(texts) if SECTIONS[2] in text)
-    assert all(has_colour(images[map_page], rgb) > 20 for rgb in MAP_ENDS)  # the provinces are drawn in colour
-    chart_page = next(i for i, text in enumerate(texts) if SECTIONS[0] in text)
+    map_page = next(i for i, text in enumerate(texts) if i > 1 and SECTIONS[2] in text)
+    # The provinces with final returns are filled from the scale, whose legend runs from one end to the other.
+    assert all(has_colour(images[map_page], rgb) > 20 for rgb in MAP_ENDS)
+    assert has_colour(images[map_page], (0xD9, 0xD9, 0xD9), 4) > 10_000  # the other provinces, grey
+    chart_page = next(i for i, text in enumerate(texts) if i > 1 and SECTIONS[0] in text)
     assert has_colour(images[chart_page], (0x1D, 0x4E, 0x89)) > 200  # the bars
     book = load_workbook(tmp_path / f"{stem}.xlsx")
     assert {
@@ -81,8 +86,9 @@ def test_the_command_writes_a_thai_report_with_contents_charts_and_map(report_ro
         "below-target",
         "award-distribution",
     } <= set(book.sheetnames)
-    regions = list(book["participation-regions"].iter_rows(min_row=3, values_only=True))
-    assert regions[-1][0] == "ทั้งประเทศ" and regions[-1][3] == 4  # four final returns in the country
+    regions = {row[0]: row for row in book["participation-regions"].iter_rows(min_row=3, values_only=True)}
+    assert regions["ทั้งประเทศ"][3] == 4  # four final returns in the whole country
+    assert regions["ภาคเหนือ"][3] == 3
 
 
 def test_the_button_queues_the_report_and_the_list_offers_it(report_round, users, client_for):
