@@ -353,8 +353,8 @@ def rescore_round(assessment_round: AssessmentRound, *, chunk_size: int = ROUND_
     for chunk in batched(ids, chunk_size):
         _rescore_chunk(chunk, trees)
     if ids:
-        with transaction.atomic():
-            send_results_changed_on_commit(round_id=assessment_round.pk, assessment_ids=tuple(ids))
+        # Outside a transaction the signal goes at once; inside one (a caller's), after it commits.
+        send_results_changed_on_commit(round_id=assessment_round.pk, assessment_ids=tuple(ids))
     return len(ids)
 
 

@@ -108,3 +108,26 @@ def test_the_award_pages_pass_axe(live_server, world, users, submitted, axe_page
     Assessment.objects.filter(pk=submitted.pk).update(status=Status.RETURNED)  # a difference to show
     problems += violations(axe_page, url)
     assert problems == []
+
+
+def test_the_national_results_and_committee_pages_pass_axe(live_server, world, users, axe_page):
+    from tests.analysis.conftest import build_round
+
+    earlier, _old = build_round(world, code="A-2566", name="รอบก่อน", opens_in=-40)
+    assessment_round, _returns = build_round(world)
+    base = live_server.url
+    log_in(axe_page, base, users.national_admin.username)
+    national = base + reverse("analysis:level", args=[assessment_round.pk, "nation", "all"])
+    problems = violations(axe_page, national)
+    # The map is drawn in the browser from the province shapes: every province is a path of the chart's SVG.
+    axe_page.wait_for_selector("#province-map svg path")
+    assert axe_page.locator("#province-map svg path").count() >= 77
+    assert axe_page.locator("#areas-chart svg").count() == 1
+    for url in (
+        reverse("analysis:level", args=[assessment_round.pk, "province", world.province.code]) + "?type=SAO",
+        reverse("analysis:level", args=[assessment_round.pk, "district", world.district.code]),
+        reverse("analysis:compare", args=[assessment_round.pk, earlier.pk, "nation", "all"]),
+        reverse("committee:list", args=[assessment_round.pk]),
+    ):
+        problems += violations(axe_page, base + url)
+    assert problems == []

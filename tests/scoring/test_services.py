@@ -242,6 +242,16 @@ def test_the_round_takes_a_few_queries_per_chunk(world, framework, django_assert
     for n in range(12):
         LocalGovernmentFactory(district=world.district, dla_code=f"79{n:05d}")
     assessment_round = factories.open_test_round(framework)
-    # 1 id list; per chunk: returns, answers, satisfaction, 3 deletes, 3 inserts; the framework tree once (8)
-    with django_assert_max_num_queries(1 + 8 + 2 * 9 + 4):  # + the savepoints of two chunks
-        assert rescore_round(assessment_round, chunk_size=10) > 10
+    # The national results' refresh follows as a task of its own (a worker in production, in-process here): it is
+    # not part of the rebuild, so its receiver is left out of the count.
+    from localstandards.scoring.signals import results_changed
+
+    results_changed.disconnect(dispatch_uid="analysis.on_results_changed")
+    try:
+        # 1 id list; per chunk: returns, answers, satisfaction, 3 deletes, 3 inserts; the framework tree once (8)
+        with django_assert_max_num_queries(1 + 8 + 2 * 9 + 4):  # + the savepoints of two chunks
+            assert rescore_round(assessment_round, chunk_size=10) > 10
+    finally:
+        from localstandards.analysis.tasks import on_results_changed
+
+        results_changed.connect(on_results_changed, dispatch_uid="analysis.on_results_changed")
