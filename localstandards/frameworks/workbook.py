@@ -25,7 +25,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from localstandards.frameworks import expressions
-from localstandards.frameworks.models import EVIDENCE_TYPES, TYPE_CODES, Kind, LabelKey, Severity
+from localstandards.frameworks.models import (
+    DEFAULT_NO_TEXT,
+    DEFAULT_YES_TEXT,
+    EVIDENCE_TYPES,
+    TYPE_CODES,
+    Kind,
+    LabelKey,
+    Severity,
+)
 from localstandards.frameworks.spec import (
     UNIT_KEYS,
     AreaSpec,
@@ -92,6 +100,8 @@ SHEETS: dict[str, list[Column]] = {
         Column("name", "ชื่อกรอบการประเมิน", True, 255, 50),
         Column("description", "คำอธิบาย", False, 5000, 60),
         Column("is_sample", "เป็นตัวอย่าง (ใช่/ไม่ใช่)", False),
+        Column("yes_text", "คำตอบ “ใช่” แสดงในผลว่า (ว่าง = มี)", False, 50),
+        Column("no_text", "คำตอบ “ไม่ใช่” แสดงในผลว่า (ว่าง = ไม่มี)", False, 50),
     ],
     "areas": [
         Column("code", "รหัสด้าน", True, 32, 10),
@@ -563,9 +573,23 @@ def _parse_framework(r: _Reader) -> FrameworkHeader | None:
     name = r.text(row, "name", required=True)
     description = r.text(row, "description")
     is_sample = r.boolean(row, "is_sample")
+    yes_text = r.text(row, "yes_text") or DEFAULT_YES_TEXT
+    no_text = r.text(row, "no_text") or DEFAULT_NO_TEXT
+    if yes_text == no_text:
+        r.add_at(
+            row, "no_text", _("A no answer must read differently from a yes answer (“%(text)s”).") % {"text": no_text}
+        )
     if year is None:
         return None
-    return FrameworkHeader(code=code, fiscal_year=int(year), name=name, description=description, is_sample=is_sample)
+    return FrameworkHeader(
+        code=code,
+        fiscal_year=int(year),
+        name=name,
+        description=description,
+        is_sample=is_sample,
+        yes_text=yes_text,
+        no_text=no_text,
+    )
 
 
 def _parse_areas(r: _Reader) -> tuple[list[AreaSpec], Seen]:
@@ -864,6 +888,8 @@ def _rows_for(spec: FrameworkSpec) -> dict[str, list[dict[str, Any]]]:
                 "name": framework["name"],
                 "description": framework["description"],
                 "is_sample": _yes_no(framework["is_sample"]),
+                "yes_text": framework["yes_text"],
+                "no_text": framework["no_text"],
             }
         ],
         "areas": [
@@ -916,6 +942,7 @@ NOTES = [
     "ประเภท อปท.: PAO = อบจ., CITY = เทศบาลนคร, TOWN = เทศบาลเมือง, SUBDISTRICT = เทศบาลตำบล, "
     "SAO = อบต., SPECIAL = เมืองพัทยา, BMA = กรุงเทพมหานคร, ALL = ทุกประเภท",
     "ชนิดเกณฑ์ชี้วัด: ratio = ร้อยละ (2)/(1)×100, count = จำนวนครั้ง/โครงการ, yesno = มี/ไม่มี",
+    "คำตอบของเกณฑ์ชนิด yesno แสดงในผลการประเมินตามคอลัมน์ yes_text / no_text ของชีต framework (ว่าง = มี / ไม่มี)",
     "รายละเอียดทุกคอลัมน์: docs/framework-format.md",
 ]
 

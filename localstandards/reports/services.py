@@ -55,6 +55,20 @@ class Row:
     label_text: str
     change: str = ""  # better / same / worse against the previous round ("" = not comparable or none)
     previous_value: Decimal | None = None
+    answer_words: tuple[str, str] = ("", "")  # (yes, no) as the framework version words them (Framework.answer_text)
+
+    @property
+    def answer_text(self) -> str:
+        """A yes/no answer in the framework's words (มี / ไม่มี by default); "" without an answer."""
+        if self.record.answer is None:
+            return ""
+        return self.answer_words[0] if self.record.answer else self.answer_words[1]
+
+    @property
+    def previous_answer_text(self) -> str:
+        if self.previous_value is None:
+            return ""
+        return self.answer_words[0] if self.previous_value else self.answer_words[1]
 
     @property
     def is_ratio(self) -> bool:
@@ -201,6 +215,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
     score = current.score
     lg = assessment.local_government
     texts = label_texts(assessment.framework)
+    answer_words = (assessment.framework.yes_word, assessment.framework.no_word)
     area_scores = {item.area_id: item for item in current.areas}
     blocks: dict[int, AreaBlock] = {}
     for area in Area.objects.filter(framework_id=assessment.framework_id).order_by("order", "pk"):
@@ -220,6 +235,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
                 kind=record.kind,
                 unit=_unit(indicator),
                 label_text=texts.get(record.label, "") if record.label else "",
+                answer_words=answer_words,
             )
         )
     answers = {item.question_id: item for item in assessment.satisfaction_answers.all()}
@@ -378,6 +394,11 @@ def font_faces() -> list[dict]:
 
 def results_pdf(results: Results) -> bytes:
     """The published table as an A4 PDF in Thai, with page numbers, the อปท.'s name, the round and the date."""
+    return results_pdf_document(results).write_pdf()
+
+
+def results_pdf_document(results: Results):
+    """The laid-out pages (a weasyprint Document) of results_pdf: tests read its pages and their text."""
     from weasyprint import HTML
 
     from localstandards.core.thaidate import format_date
@@ -392,7 +413,7 @@ def results_pdf(results: Results) -> bytes:
                 "printed_on": format_date(timezone.localdate(), "long"),
             },
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
 # ---------------------------------------------------------------- the PDF, cached
@@ -507,7 +528,6 @@ def improvement_plan_xlsx(results: Results) -> bytes:
             _("Guidance"),
         ]
         sheet.append(headers)
-        yes, no = _("Yes"), _("No")
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -519,7 +539,8 @@ def improvement_plan_xlsx(results: Results) -> bytes:
                     continue
                 record = row.record
                 if row.is_yesno:
-                    delivered = yes if record.answer else no
+                    with translation.override("th"):  # the plan is in Thai: the framework's words
+                        delivered = assessment.framework.answer_text(record.answer)
                     achieved = delivered
                 else:
                     delivered = _plain(record.delivered) if row.is_ratio else record.count
