@@ -21,3 +21,28 @@ def page_texts(document) -> list[str]:
             parts.extend(_texts(margin))
         pages.append(" ".join(" ".join(parts).split()))
     return pages
+
+
+def _rows(box, table_class: str, inside: bool = False, group: str = ""):
+    """(row group tag, row element class) of each table row laid out under `box` in the table with this class."""
+    tag = getattr(box, "element_tag", "")
+    element = getattr(box, "element", None)
+    kind = type(box).__name__
+    if kind == "TableBox" and element is not None and table_class in (element.get("class") or "").split():
+        inside = True
+    if kind == "TableRowGroupBox":
+        group = tag
+    if inside and kind == "TableRowBox":
+        yield group, element.get("class") or ""
+        return
+    for child in getattr(box, "children", None) or []:
+        yield from _rows(child, table_class, inside, group)
+
+
+def row_classes(document, table_class: str) -> list[list[str]]:
+    """Per page, the class of each row of the table with this class laid out on it ("" for a plain row);
+    a header row (repeated on each page) is "thead"."""
+    return [
+        ["thead" if group == "thead" else css for group, css in _rows(page._page_box, table_class)]
+        for page in document.pages
+    ]
