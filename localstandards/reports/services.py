@@ -414,6 +414,7 @@ def results_pdf_document(results: Results):
                 "assessment": results.assessment,
                 "fonts": font_faces(),
                 "printed_on": format_date(timezone.localdate(), "long"),
+                "thai_digits": use_thai_digits(),  # the page numbers too (CSS counters in the thai style)
             },
         )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
