@@ -10,6 +10,7 @@ parse(build(spec)) == spec.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import warnings
 import zipfile
@@ -464,9 +465,43 @@ def _split_list(value: Any) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\s]+", _text(value)) if part.strip()]
 
 
+def _too_many_rows(sheet) -> str | None:
+    """The refusal of a read-only sheet over MAX_ROWS_PER_SHEET, or None. The recorded dimension answers at once;
+    when it is missing or too small (some programs write none, or A1), the rows are streamed and counted up to
+    one past the limit, so a wrong dimension costs at most 2,001 rows of reading."""
+    rows = sheet.max_row or 0
+    if rows > MAX_ROWS_PER_SHEET:
+        return _("The sheet has %(rows)s rows; at most %(limit)s are allowed. Nothing was read.") % {
+            "rows": f"{rows:,}",
+            "limit": f"{MAX_ROWS_PER_SHEET:,}",
+        }
+    streamed = sum(1 for _row in itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS_PER_SHEET + 1))
+    if streamed > MAX_ROWS_PER_SHEET:
+        return _("The sheet has more than %(limit)s rows; that is the most allowed. Nothing was read.") % {
+            "limit": f"{MAX_ROWS_PER_SHEET:,}"
+        }
+    return None
+
+
+def _too_many_indicators(sheet) -> str | None:
+    """Non-empty data rows of the indicators sheet over MAX_INDICATORS (only formatted rows are not indicators)."""
+    count = sum(
+        1
+        for values in sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+        if any(value not in (None, "") for value in values)
+    )
+    if count > MAX_INDICATORS:
+        return _("The sheet has %(count)s indicators; a framework has at most %(limit)s.") % {
+            "count": f"{count:,}",
+            "limit": MAX_INDICATORS,
+        }
+    return None
+
+
 def check_size(data: bytes) -> list[Problem]:
-    """Refuse a workbook beyond the documented limits, read from each sheet's dimension (openpyxl read-only mode
-    reads no cell), so an oversized file is refused in a moment instead of after minutes of parsing."""
+    """Refuse a workbook beyond the documented limits before it is parsed: openpyxl's read-only mode reads each
+    sheet's dimension and streams rows without building them, so an oversized file is refused in a moment
+    instead of after minutes of parsing."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -478,32 +513,11 @@ def check_size(data: bytes) -> list[Problem]:
         for name in SHEETS:
             if name not in workbook.sheetnames:
                 continue
-            rows = workbook[name].max_row or 0
-            if rows > MAX_ROWS_PER_SHEET:
-                problems.append(
-                    Problem(
-                        name,
-                        "",
-                        _("The sheet has %(rows)s rows; at most %(limit)s are allowed. Nothing was read.")
-                        % {"rows": f"{rows:,}", "limit": f"{MAX_ROWS_PER_SHEET:,}"},
-                    )
-                )
-            elif name == "indicators":
-                # Streamed, so cheap under the row limit; empty (only formatted) rows are not indicators.
-                count = sum(
-                    1
-                    for values in workbook[name].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
-                    if any(value not in (None, "") for value in values)
-                )
-                if count > MAX_INDICATORS:
-                    problems.append(
-                        Problem(
-                            name,
-                            "",
-                            _("The sheet has %(count)s indicators; a framework has at most %(limit)s.")
-                            % {"count": f"{count:,}", "limit": MAX_INDICATORS},
-                        )
-                    )
+            message = _too_many_rows(workbook[name])
+            if message is None and name == "indicators":
+                message = _too_many_indicators(workbook[name])
+            if message:
+                problems.append(Problem(name, "", message))
     finally:
         workbook.close()
     return problems

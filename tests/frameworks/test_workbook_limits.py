@@ -2,6 +2,8 @@
 web import of an unchanged workbook (issue 16, framework workbooks)."""
 
 import io
+import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -164,3 +166,27 @@ class TestUnchangedImportOnTheWeb:
         changed = edit(small_workbook(), {("areas", "B3"): "ด้านโครงสร้างพื้นฐาน (ปรับปรุง)"})
         client.post(reverse("frameworks:import"), {"workbook": upload(changed)})
         assert list(Framework.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
+
+
+def without_dimensions(data: bytes) -> bytes:
+    """The workbook with the <dimension> element removed from every sheet (as some programs write it)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension[^>]*/>", b"", content)
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_sheet_without_a_recorded_dimension_is_counted_before_it_is_read(no_full_parse):
+    data = without_dimensions(grown("areas", 5000))
+    with translation.override("th"):
+        (problem,) = problems_of(data)
+    assert (problem.sheet, problem.message) == (
+        "areas",
+        "ชีตนี้มีมากกว่า 2,000 แถว ซึ่งเป็นจำนวนสูงสุดที่รับได้ ระบบจึงไม่อ่านไฟล์นี้",
+    )
