@@ -81,3 +81,24 @@ def test_the_same_word_for_yes_and_no_is_refused():
     assert [(p.sheet, p.cell, p.message) for p in caught.value.problems] == [
         ("framework", "G3", "A no answer must read differently from a yes answer (“มี”).")
     ]
+
+
+def test_the_review_history_and_entry_pages_use_the_same_words(submitted, users, client_for):
+    review = client_for(users.district_officer).get(reverse("assessments:review", args=[submitted.pk]))
+    assert review.status_code == 200
+    html = review.content.decode()
+    assert 'class="num">มี</td>' in html and ">ใช่<" not in html
+    indicator = submitted.framework.indicators.get(code=YESNO)
+    history = client_for(users.staff).get(reverse("assessments:history", args=[submitted.pk, indicator.pk]))
+    assert "<td data-label=\"ค่าใหม่\">มี</td>" in history.content.decode()
+    entry = client_for(users.staff).get(reverse("assessments:area", args=[submitted.pk, indicator.mission.area.code]))
+    labels = entry.content.decode()
+    assert ">มี</label>" in labels and ">ไม่มี</label>" in labels and ">ใช่</label>" not in labels
+
+
+def test_the_framework_page_shows_the_words(users, client_for):
+    from tests.frameworks.factories import make_framework
+
+    framework = make_framework(published=True)
+    page = client_for(users.staff).get(reverse("frameworks:detail", args=[framework.pk])).content.decode()
+    assert "คำตอบของเกณฑ์ชนิดมี/ไม่มีแสดงว่า:</span> มี / ไม่มี" in page
