@@ -90,7 +90,7 @@ def test_the_review_history_and_entry_pages_use_the_same_words(submitted, users,
     assert 'class="num">มี</td>' in html and ">ใช่<" not in html
     indicator = submitted.framework.indicators.get(code=YESNO)
     history = client_for(users.staff).get(reverse("assessments:history", args=[submitted.pk, indicator.pk]))
-    assert "<td data-label=\"ค่าใหม่\">มี</td>" in history.content.decode()
+    assert '<td data-label="ค่าใหม่">มี</td>' in history.content.decode()
     entry = client_for(users.staff).get(reverse("assessments:area", args=[submitted.pk, indicator.mission.area.code]))
     labels = entry.content.decode()
     assert ">มี</label>" in labels and ">ไม่มี</label>" in labels and ">ใช่</label>" not in labels
