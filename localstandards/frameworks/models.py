@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from localstandards.frameworks import expressions
 from localstandards.registry.models import TYPE_SHORT_LABELS, LocalGovernmentType
@@ -78,6 +80,10 @@ class LabelKey(models.TextChoices):
 
 EVIDENCE_TYPES = ["pdf", "jpg", "png", "xlsx", "docx"]
 
+# How a yes/no answer reads in the results (the framework's wording; ODLOC's tables print มี / ไม่มี).
+DEFAULT_YES_TEXT = "มี"
+DEFAULT_NO_TEXT = "ไม่มี"
+
 # The default result labels (DESIGN §2) with their thresholds: ABOVE and MEETS apply when
 # result − target ≥ min_gap (percentage points), ABOVE first; blank = the label is not used for achievement.
 DEFAULT_LABELS = [
@@ -99,6 +105,8 @@ class Framework(models.Model):
         "name",
         "description",
         "is_sample",
+        "yes_text",
+        "no_text",
         "satisfaction_share",
         "pass_threshold",
         "satisfaction_pass_threshold",
@@ -114,6 +122,18 @@ class Framework(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_sample = models.BooleanField(_("sample"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    yes_text = models.CharField(
+        _("a yes answer reads"),
+        max_length=50,
+        default=DEFAULT_YES_TEXT,
+        help_text=_("How a yes answer to a yes/no indicator is shown in the results (Thai)."),
+    )
+    no_text = models.CharField(
+        _("a no answer reads"),
+        max_length=50,
+        default=DEFAULT_NO_TEXT,
+        help_text=_("How a no answer to a yes/no indicator is shown in the results (Thai)."),
+    )
     satisfaction_share = models.DecimalField(
         _("satisfaction share (0–1)"),
         max_digits=4,
@@ -176,6 +196,23 @@ class Framework(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != Status.DRAFT
+
+    def answer_text(self, answer: bool | None) -> str:
+        """A yes/no answer as the results show it: this version's words in Thai (มี / ไม่มี unless the workbook
+        says otherwise), Yes / No in another language; "" when there is no answer."""
+        if answer is None:
+            return ""
+        if (translation.get_language() or "th").startswith("th"):
+            return self.yes_text if answer else self.no_text
+        return pgettext("yes/no answer", "Yes") if answer else pgettext("yes/no answer", "No")
+
+    @property
+    def yes_word(self) -> str:
+        return self.answer_text(True)
+
+    @property
+    def no_word(self) -> str:
+        return self.answer_text(False)
 
 
 class FrozenQuerySet(models.QuerySet):

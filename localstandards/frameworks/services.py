@@ -25,6 +25,8 @@ from localstandards.frameworks.evaluation import (
     record_failures,
 )
 from localstandards.frameworks.models import (
+    DEFAULT_NO_TEXT,
+    DEFAULT_YES_TEXT,
     TYPE_CODES,
     Area,
     Framework,
@@ -176,6 +178,8 @@ def framework_to_spec(framework: Framework) -> FrameworkSpec:
             name=framework.name,
             description=framework.description,
             is_sample=framework.is_sample,
+            yes_text=framework.yes_text,
+            no_text=framework.no_text,
         ),
         areas=areas,
         missions=missions,
@@ -235,6 +239,9 @@ def create_from_spec(
         name=header["name"],
         description=header["description"],
         is_sample=header["is_sample"],
+        # Specs written before the yes/no wording existed read as ODLOC's tables do.
+        yes_text=header.get("yes_text") or DEFAULT_YES_TEXT,
+        no_text=header.get("no_text") or DEFAULT_NO_TEXT,
         satisfaction_share=_dec(scoring["satisfaction_share"]),
         pass_threshold=_dec(scoring["pass_threshold"]),
         satisfaction_pass_threshold=_dec(scoring["satisfaction_pass_threshold"]),

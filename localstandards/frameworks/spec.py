@@ -27,6 +27,8 @@ class FrameworkHeader(TypedDict):
     name: str
     description: str
     is_sample: bool
+    yes_text: str  # how a yes answer reads in the results; "มี" when the cell is empty
+    no_text: str  # how a no answer reads; "ไม่มี" when the cell is empty
 
 
 class AreaSpec(TypedDict):

@@ -98,15 +98,25 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.import_workbook(form.cleaned_data["workbook"].read(), user=request.user)
+            # The same service call as the command: a file identical to a version already there creates nothing.
+            result = services.import_workbook(
+                form.cleaned_data["workbook"].read(), user=request.user, reuse_identical=True
+            )
         except WorkbookError as error:
             problems = error.problems
         else:
-            messages.success(
-                request,
-                _("Imported as a draft, version %(version)s. Check it, then publish it.")
-                % {"version": result.framework.version},
-            )
+            if result.created:
+                messages.success(
+                    request,
+                    _("Imported as a draft, version %(version)s. Check it, then publish it.")
+                    % {"version": result.framework.version},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("No change: this workbook is identical to version %(version)s (%(status)s); nothing imported.")
+                    % {"version": result.framework.version, "status": result.framework.get_status_display()},
+                )
             return redirect("frameworks:detail", pk=result.framework.pk)
     status = 400 if problems else 200
     return render(request, "frameworks/framework_import.html", {"form": form, "problems": problems}, status=status)

@@ -10,6 +10,7 @@ parse(build(spec)) == spec.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import warnings
 import zipfile
@@ -25,7 +26,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from localstandards.frameworks import expressions
-from localstandards.frameworks.models import EVIDENCE_TYPES, TYPE_CODES, Kind, LabelKey, Severity
+from localstandards.frameworks.models import (
+    DEFAULT_NO_TEXT,
+    DEFAULT_YES_TEXT,
+    EVIDENCE_TYPES,
+    TYPE_CODES,
+    Kind,
+    LabelKey,
+    Severity,
+)
 from localstandards.frameworks.spec import (
     UNIT_KEYS,
     AreaSpec,
@@ -41,8 +50,12 @@ from localstandards.frameworks.spec import (
     dec_str,
 )
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # 5 MiB = 5,242,880 bytes
+# Limits checked from the sheets' dimensions before the workbook is read cell by cell (docs/framework-format.md):
+# a real framework has ~35–150 indicators; a 50,000-row sheet took minutes to read and slowed every page after.
+MAX_ROWS_PER_SHEET = 2000
+MAX_INDICATORS = 300
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # 50 MiB
 MAX_ZIP_MEMBERS = 2000
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -88,6 +101,8 @@ SHEETS: dict[str, list[Column]] = {
         Column("name", "ชื่อกรอบการประเมิน", True, 255, 50),
         Column("description", "คำอธิบาย", False, 5000, 60),
         Column("is_sample", "เป็นตัวอย่าง (ใช่/ไม่ใช่)", False),
+        Column("yes_text", "คำตอบ “ใช่” แสดงในผลว่า (ว่าง = มี)", False, 50),
+        Column("no_text", "คำตอบ “ไม่ใช่” แสดงในผลว่า (ว่าง = ไม่มี)", False, 50),
     ],
     "areas": [
         Column("code", "รหัสด้าน", True, 32, 10),
@@ -169,10 +184,15 @@ def _text(value: Any) -> str:
 # File checks before openpyxl sees the bytes
 
 
+def too_large_message() -> str:
+    """The refusal of a file over MAX_FILE_BYTES, with the limit in MiB and in bytes (the web form says the same)."""
+    return _("The file is larger than 5 MiB (%(bytes)s bytes) and was not read.") % {"bytes": f"{MAX_FILE_BYTES:,}"}
+
+
 def check_file(data: bytes) -> list[Problem]:
     """Refuse what is not a plain .xlsx: wrong format, encrypted, too large, zip bomb, macros."""
     if len(data) > MAX_FILE_BYTES:
-        return [Problem("", "", _("The file is larger than 5 MB and was not read."))]
+        return [Problem("", "", too_large_message())]
     if data.startswith(OLE2_MAGIC):
         return [
             Problem(
@@ -192,7 +212,7 @@ def check_file(data: bytes) -> list[Problem]:
     except (zipfile.BadZipFile, OSError, ValueError):
         return [Problem("", "", _("The file is not an Excel workbook (.xlsx)."))]
     if len(members) > MAX_ZIP_MEMBERS or sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        return [Problem("", "", _("The workbook is larger than 50 MB when unpacked and was not read."))]
+        return [Problem("", "", _("The workbook is larger than 50 MiB when unpacked and was not read."))]
     names = {member.filename.lower() for member in members}
     if any(name.endswith("vbaproject.bin") for name in names):
         return [Problem("", "", _("The workbook contains macros (.xlsm). Save it as a plain .xlsx without macros."))]
@@ -224,6 +244,16 @@ class _Row:
     refs: dict[str, str]
 
 
+def missing_column_ref(column: Column, row_number: int) -> str:
+    """Where a value of a column that is missing from row 2 would be, in words: the row and the column's key and
+    header as the importer expects them."""
+    return _("row %(row)s, column “%(key)s” (%(header)s, missing)") % {
+        "row": row_number,
+        "key": column.key,
+        "header": column.header,
+    }
+
+
 # Codes already read on a sheet: code → the cell where it was first written.
 Seen = dict[str, str]
 
@@ -249,6 +279,14 @@ class _Reader:
                 self.add(sheet_name, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": sheet_name})
             return []
         sheet = self.workbook[sheet_name]
+        if sheet.max_row > MAX_ROWS_PER_SHEET:  # the dimension check missed it (a file without <dimension>)
+            self.add(
+                sheet_name,
+                "",
+                _("The sheet has %(rows)s rows; at most %(limit)s are allowed. Nothing was read.")
+                % {"rows": f"{sheet.max_row:,}", "limit": f"{MAX_ROWS_PER_SHEET:,}"},
+            )
+            return []
         positions: dict[str, int] = {}
         last_column = 0
         for cell in sheet[2] if sheet.max_row >= 2 else []:
@@ -282,7 +320,8 @@ class _Reader:
             if all(value in (None, "") for value in values.values()):
                 continue
             for key in columns:
-                refs.setdefault(key, f"?{row_number}")
+                # A column not found in row 2 (renamed or deleted) has no cell: name the column and the row.
+                refs.setdefault(key, missing_column_ref(columns[key], row_number))
                 values.setdefault(key, None)
             for key, value in values.items():
                 text = _text(value)
@@ -426,9 +465,67 @@ def _split_list(value: Any) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\s]+", _text(value)) if part.strip()]
 
 
+def _too_many_rows(sheet) -> str | None:
+    """The refusal of a read-only sheet over MAX_ROWS_PER_SHEET, or None. The recorded dimension answers at once;
+    when it is missing or too small (some programs write none, or A1), the rows are streamed and counted up to
+    one past the limit, so a wrong dimension costs at most 2,001 rows of reading."""
+    rows = sheet.max_row or 0
+    if rows > MAX_ROWS_PER_SHEET:
+        return _("The sheet has %(rows)s rows; at most %(limit)s are allowed. Nothing was read.") % {
+            "rows": f"{rows:,}",
+            "limit": f"{MAX_ROWS_PER_SHEET:,}",
+        }
+    streamed = sum(1 for _row in itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS_PER_SHEET + 1))
+    if streamed > MAX_ROWS_PER_SHEET:
+        return _("The sheet has more than %(limit)s rows; that is the most allowed. Nothing was read.") % {
+            "limit": f"{MAX_ROWS_PER_SHEET:,}"
+        }
+    return None
+
+
+def _too_many_indicators(sheet) -> str | None:
+    """Non-empty data rows of the indicators sheet over MAX_INDICATORS (only formatted rows are not indicators)."""
+    count = sum(
+        1
+        for values in sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+        if any(value not in (None, "") for value in values)
+    )
+    if count > MAX_INDICATORS:
+        return _("The sheet has %(count)s indicators; a framework has at most %(limit)s.") % {
+            "count": f"{count:,}",
+            "limit": MAX_INDICATORS,
+        }
+    return None
+
+
+def check_size(data: bytes) -> list[Problem]:
+    """Refuse a workbook beyond the documented limits before it is parsed: openpyxl's read-only mode reads each
+    sheet's dimension and streams rows without building them, so an oversized file is refused in a moment
+    instead of after minutes of parsing."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:
+        return [Problem("", "", _("The workbook cannot be read. Save it again in Excel as .xlsx."))]
+    problems = []
+    try:
+        for name in SHEETS:
+            if name not in workbook.sheetnames:
+                continue
+            message = _too_many_rows(workbook[name])
+            if message is None and name == "indicators":
+                message = _too_many_indicators(workbook[name])
+            if message:
+                problems.append(Problem(name, "", message))
+    finally:
+        workbook.close()
+    return problems
+
+
 def parse_workbook(data: bytes) -> FrameworkSpec:
     """Read and validate a framework workbook; return the spec or raise WorkbookError with every problem."""
-    problems = check_file(data)
+    problems = check_file(data) or check_size(data)
     if problems:
         raise WorkbookError(problems)
     try:
@@ -490,9 +587,23 @@ def _parse_framework(r: _Reader) -> FrameworkHeader | None:
     name = r.text(row, "name", required=True)
     description = r.text(row, "description")
     is_sample = r.boolean(row, "is_sample")
+    yes_text = r.text(row, "yes_text") or DEFAULT_YES_TEXT
+    no_text = r.text(row, "no_text") or DEFAULT_NO_TEXT
+    if yes_text == no_text:
+        r.add_at(
+            row, "no_text", _("A no answer must read differently from a yes answer (“%(text)s”).") % {"text": no_text}
+        )
     if year is None:
         return None
-    return FrameworkHeader(code=code, fiscal_year=int(year), name=name, description=description, is_sample=is_sample)
+    return FrameworkHeader(
+        code=code,
+        fiscal_year=int(year),
+        name=name,
+        description=description,
+        is_sample=is_sample,
+        yes_text=yes_text,
+        no_text=no_text,
+    )
 
 
 def _parse_areas(r: _Reader) -> tuple[list[AreaSpec], Seen]:
@@ -531,6 +642,13 @@ def _parse_indicators(r: _Reader, mission_codes: Seen) -> tuple[list[IndicatorSp
         indicators.append(_parse_indicator(r, row, mission_codes, codes))
     if r.has_sheet("indicators") and not indicators:
         r.add("indicators", "A3", _("The framework needs at least one indicator."))
+    elif len(indicators) > MAX_INDICATORS:
+        r.add(
+            "indicators",
+            "",
+            _("The sheet has %(count)s indicators; a framework has at most %(limit)s.")
+            % {"count": f"{len(indicators):,}", "limit": MAX_INDICATORS},
+        )
     return indicators, codes
 
 
@@ -784,6 +902,8 @@ def _rows_for(spec: FrameworkSpec) -> dict[str, list[dict[str, Any]]]:
                 "name": framework["name"],
                 "description": framework["description"],
                 "is_sample": _yes_no(framework["is_sample"]),
+                "yes_text": framework["yes_text"],
+                "no_text": framework["no_text"],
             }
         ],
         "areas": [
@@ -836,6 +956,7 @@ NOTES = [
     "ประเภท อปท.: PAO = อบจ., CITY = เทศบาลนคร, TOWN = เทศบาลเมือง, SUBDISTRICT = เทศบาลตำบล, "
     "SAO = อบต., SPECIAL = เมืองพัทยา, BMA = กรุงเทพมหานคร, ALL = ทุกประเภท",
     "ชนิดเกณฑ์ชี้วัด: ratio = ร้อยละ (2)/(1)×100, count = จำนวนครั้ง/โครงการ, yesno = มี/ไม่มี",
+    "คำตอบของเกณฑ์ชนิด yesno แสดงในผลการประเมินตามคอลัมน์ yes_text / no_text ของชีต framework (ว่าง = มี / ไม่มี)",
     "รายละเอียดทุกคอลัมน์: docs/framework-format.md",
 ]
 

@@ -8,10 +8,12 @@ See docs/results.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
+from localstandards.core.tables import XLSX_DATE_FORMAT
 from localstandards.core.thaidate import use_thai_digits
 from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts
@@ -55,6 +58,20 @@ class Row:
     label_text: str
     change: str = ""  # better / same / worse against the previous round ("" = not comparable or none)
     previous_value: Decimal | None = None
+    answer_words: tuple[str, str] = ("", "")  # (yes, no) as the framework version words them (Framework.answer_text)
+
+    @property
+    def answer_text(self) -> str:
+        """A yes/no answer in the framework's words (มี / ไม่มี by default); "" without an answer."""
+        if self.record.answer is None:
+            return ""
+        return self.answer_words[0] if self.record.answer else self.answer_words[1]
+
+    @property
+    def previous_answer_text(self) -> str:
+        if self.previous_value is None:
+            return ""
+        return self.answer_words[0] if self.previous_value else self.answer_words[1]
 
     @property
     def is_ratio(self) -> bool:
@@ -193,6 +210,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
     score = current.score
     lg = assessment.local_government
     texts = label_texts(assessment.framework)
+    answer_words = (assessment.framework.yes_word, assessment.framework.no_word)
     area_scores = {item.area_id: item for item in current.areas}
     blocks: dict[int, AreaBlock] = {}
     for area in Area.objects.filter(framework_id=assessment.framework_id).order_by("order", "pk"):
@@ -212,6 +230,7 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
                 kind=record.kind,
                 unit=indicator.result_unit,
                 label_text=texts.get(record.label, "") if record.label else "",
+                answer_words=answer_words,
             )
         )
     answers = {item.question_id: item for item in assessment.satisfaction_answers.all()}
@@ -370,6 +389,11 @@ def font_faces() -> list[dict]:
 
 def results_pdf(results: Results) -> bytes:
     """The published table as an A4 PDF in Thai, with page numbers, the อปท.'s name, the round and the date."""
+    return results_pdf_document(results).write_pdf()
+
+
+def results_pdf_document(results: Results):
+    """The laid-out pages (a weasyprint Document) of results_pdf: tests read its pages and their text."""
     from weasyprint import HTML
 
     from localstandards.core.thaidate import format_date
@@ -382,9 +406,10 @@ def results_pdf(results: Results) -> bytes:
                 "assessment": results.assessment,
                 "fonts": font_faces(),
                 "printed_on": format_date(timezone.localdate(), "long"),
+                "thai_digits": use_thai_digits(),  # the page numbers too (CSS counters in the thai style)
             },
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
 # ---------------------------------------------------------------- the PDF, cached
@@ -470,10 +495,23 @@ def _plain(value: Decimal | None) -> float | None:
     return None if value is None else float(value.quantize(_CENT, ROUND_HALF_UP))
 
 
+# Column widths (characters) of the plan: at least the header's, at most these; long text wraps within them.
+PLAN_WIDTH_CAPS = {"wording": 60, "guidance": 70, "text": 30}
+
+
+def _display_length(value: object) -> int:
+    """Characters a value takes across a cell: Thai vowel and tone marks above or below a letter take none."""
+    text = str(value)
+    longest = max((line for line in text.splitlines() or [""]), key=len)
+    return sum(1 for char in longest if unicodedata.category(char) != "Mn")
+
+
 def improvement_plan_xlsx(results: Results) -> bytes:
-    """Every indicator below target with its shortfall and guidance, headers in Thai."""
+    """Every indicator below target with its shortfall and guidance, headers in Thai, and two columns for the
+    อปท. to fill in (who is responsible, by when). Dates are real date cells shown in the Buddhist era; the
+    columns are sized to their content; the header row is bold, filtered and frozen."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     assessment = results.assessment
@@ -483,27 +521,42 @@ def improvement_plan_xlsx(results: Results) -> bytes:
         sheet.title = _("Improvement plan")[:31]
         sheet.append([_("Improvement plan: %(name)s") % {"name": assessment.local_government.full_name_th}])
         sheet.append([str(assessment.round)])
+        sheet.append([_("Made on"), timezone.localdate()])
+        if results.final and assessment.accepted_at:
+            sheet.append([_("Results accepted on"), timezone.localdate(assessment.accepted_at)])
+        else:
+            sheet.append([_("Results"), _("Provisional: not yet accepted")])
         sheet.append([])
-        headers = [
-            pgettext("assessment area", "Area"),
-            _("Public service"),
-            _("Code"),
-            _("Indicator"),
-            _("Target"),
-            _("Assessment frame (1)"),
-            _("Public service delivered (2)"),
-            _("Achieved"),
-            _("Result"),
-            _("Shortfall"),
-            _("Unit"),
-            _("Guidance"),
+        # (header, kind, width cap): kind says how the cells are written and how wide the column may grow.
+        columns = [
+            (pgettext("assessment area", "Area"), "text", 30),
+            (_("Public service"), "text", 30),
+            (_("Code"), "code", 10),
+            (_("Indicator"), "text", PLAN_WIDTH_CAPS["wording"]),
+            (_("Target"), "number", 12),
+            (_("Assessment frame (1)"), "number", 14),
+            (_("Public service delivered (2)"), "number", 14),
+            (_("Achieved"), "number", 12),
+            (_("Result"), "text", 24),
+            (_("Shortfall"), "number", 12),
+            (_("Unit"), "text", 14),
+            (_("Guidance"), "text", PLAN_WIDTH_CAPS["guidance"]),
+            (_("Responsible"), "text", 24),
+            (_("Due date"), "date", 16),
         ]
-        sheet.append(headers)
-        yes, no = _("Yes"), _("No")
+        sheet.append([title for title, _kind, _cap in columns])
     header_row = sheet.max_row
+    sheet["A1"].font = Font(bold=True, size=14)
+    for row_number in (3, 4):
+        sheet.cell(row=row_number, column=1).font = Font(bold=True)
+    made_on = sheet.cell(row=3, column=2)
+    made_on.number_format = XLSX_DATE_FORMAT
+    if isinstance(sheet.cell(row=4, column=2).value, dt.date):
+        sheet.cell(row=4, column=2).number_format = XLSX_DATE_FORMAT
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
-    sheet["A1"].font = Font(bold=True, size=14)
+        cell.fill = PatternFill("solid", fgColor="E3ECF8")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for area in results.areas:
         for mission in area.missions:
             for row in mission.rows:
@@ -511,7 +564,8 @@ def improvement_plan_xlsx(results: Results) -> bytes:
                     continue
                 record = row.record
                 if row.is_yesno:
-                    delivered = yes if record.answer else no
+                    with translation.override("th"):  # the plan is in Thai: the framework's words
+                        delivered = assessment.framework.answer_text(record.answer)
                     achieved = delivered
                 else:
                     delivered = _plain(record.delivered) if row.is_ratio else record.count
@@ -530,15 +584,28 @@ def improvement_plan_xlsx(results: Results) -> bytes:
                         _plain(record.shortfall),
                         row.unit,
                         row.guidance,
+                        None,
+                        None,
                     ]
                 )
-    widths = [24, 24, 8, 50, 10, 14, 14, 10, 24, 12, 12, 60]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for line in sheet.iter_rows(min_row=header_row):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    last_row = sheet.max_row
+    for index, (title, kind, cap) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        values = [sheet.cell(row=r, column=index).value for r in range(header_row + 1, last_row + 1)]
+        longest = max([_display_length(v) for v in values if v is not None] + [0])
+        header_width = max(_display_length(word) for word in str(title).split())
+        sheet.column_dimensions[letter].width = min(max(longest, header_width, 8) + 2, cap)
+        for r in range(header_row + 1, last_row + 1):
+            cell = sheet.cell(row=r, column=index)
+            cell.alignment = Alignment(wrap_text=kind == "text", vertical="top")
+            if kind == "number" and isinstance(cell.value, int | float):
+                # Whole numbers (counts) without decimals, as on the page; the rest with two.
+                cell.number_format = "#,##0" if float(cell.value).is_integer() else "#,##0.00"
+            elif kind == "date":
+                cell.number_format = XLSX_DATE_FORMAT  # a date typed into it shows in the Buddhist era
+    sheet.column_dimensions["A"].width = max(sheet.column_dimensions["A"].width, 20)  # the "Made on" labels
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(last_row, header_row)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

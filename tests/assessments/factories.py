@@ -56,6 +56,8 @@ def assessment_spec(code: str = "A-2567") -> dict:
             "name": "กรอบทดสอบการประเมิน",
             "description": "",
             "is_sample": False,
+            "yes_text": "มี",
+            "no_text": "ไม่มี",
         },
         "areas": [{"code": "1", "name": "ด้านโครงสร้างพื้นฐาน", "weight": "1"}],
         "missions": [{"area": "1", "code": "1.1", "name": "ถนน"}],

@@ -10,7 +10,15 @@ from localstandards.frameworks.workbook import build_workbook
 def small_spec(code: str = "T-2567") -> dict:
     """Two areas, three indicators (ratio for everyone, count for อบจ. only, yes/no for local types)."""
     spec = {
-        "framework": {"code": code, "fiscal_year": 2567, "name": "กรอบทดสอบ", "description": "", "is_sample": False},
+        "framework": {
+            "code": code,
+            "fiscal_year": 2567,
+            "name": "กรอบทดสอบ",
+            "description": "",
+            "is_sample": False,
+            "yes_text": "มี",
+            "no_text": "ไม่มี",
+        },
         "areas": [
             {"code": "1", "name": "ด้านโครงสร้างพื้นฐาน", "weight": "1"},
             {"code": "2", "name": "ด้านคุณภาพชีวิต", "weight": "2"},

@@ -109,9 +109,9 @@ class TestRefusedFiles:
             pytest.param(b"code,name\n1,roads\n", "ไม่ใช่ไฟล์ Excel", id="csv-renamed"),
             pytest.param(b"%PDF-1.7\n1 0 obj\n", "ไม่ใช่ไฟล์ Excel", id="pdf-renamed"),
             pytest.param(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(2048), "รหัสผ่าน", id="encrypted-ole2"),
-            pytest.param(b"PK\x03\x04" + bytes(5 * 1024 * 1024), "5 MB", id="larger-than-5mb"),
+            pytest.param(b"PK\x03\x04" + bytes(5 * 1024 * 1024), "5 MiB", id="larger-than-5mib"),
             pytest.param(
-                zip_bytes({"xl/workbook.xml": b"<x/>", "bomb.bin": bytes(60 * 1024 * 1024)}), "50 MB", id="zip-bomb"
+                zip_bytes({"xl/workbook.xml": b"<x/>", "bomb.bin": bytes(60 * 1024 * 1024)}), "50 MiB", id="zip-bomb"
             ),
             pytest.param(zip_bytes({"word/document.xml": b"<w/>"}), "ไม่ใช่ไฟล์ Excel", id="docx-not-xlsx"),
         ],

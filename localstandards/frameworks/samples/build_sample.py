@@ -340,6 +340,8 @@ def sample_spec() -> FrameworkSpec:
                 "ส่วนที่เหลือจัดทำขึ้นเป็นตัวอย่างตามหกด้านของแผนการกระจายอำนาจ"
             ),
             "is_sample": True,
+            "yes_text": "มี",
+            "no_text": "ไม่มี",
         },
         "areas": [{"code": code, "name": name, "weight": "1"} for code, name in AREAS],
         "missions": [{"area": area, "code": code, "name": name} for area, code, name in MISSIONS],
