@@ -288,11 +288,17 @@ class Bench:
         jobs["check_quality"], _ = self.timed([PY, "manage.py", "check_quality", str(self.round_id)], timeout=2400)
         laggards = f"/progress/{self.round_id}/nation/all/not-submitted/"
         pdf = f"/results/{self.targets['accepted_return']}/pdf/"
+        jobs["refresh_analysis"], _ = self.timed([PY, "manage.py", "refresh_analysis", str(self.round_id)], timeout=600)
+        national = f"/analysis/{self.round_id}/nation/all/"
         for name, url, times in (
             ("not_submitted_xlsx", laggards + "?format=xlsx", 1),
             ("not_submitted_csv", laggards + "?format=csv", 1),
             ("not_submitted_page", laggards, 1),
             ("results_pdf", pdf, 2),
+            ("analysis_national", national, 3),
+            ("analysis_indicator", national + "?item=indicator:1.1.1&type=SAO", 3),
+            ("analysis_compare", f"/analysis/{self.round_id}/compare/{self.round_id - 1}/nation/all/", 3),
+            ("award_scores", f"/awards/{self.round_id}/", 3),
         ):
             figures, stdout = self.timed([PY, "bench/fetch.py", "national-admin", url, str(times)], timeout=600)
             runs = json.loads(stdout)
@@ -301,6 +307,10 @@ class Bench:
                 "bytes": runs[0]["bytes"],
                 "status": runs[0]["status"],
             }
+        with tempfile.TemporaryDirectory() as folder:
+            jobs["committee_report"], _ = self.timed(
+                [PY, "manage.py", "committee_report", str(self.round_id), "--out", folder], timeout=600
+            )
         registry_env = {k: v for k, v in self.env.items() if k not in ("DATABASE_URL",)}
         registry_env["DJANGO_SETTINGS_MODULE"] = "config.settings"
         registry_env["DJANGO_ENV"] = "development"

@@ -230,6 +230,12 @@ class Dashboard:
     child_level: str | None = None
     map_values: dict[str, Decimal | None] = field(default_factory=dict)  # province code → share met (nation only)
 
+    @property
+    def breakdown_labels(self) -> bool:
+        """Counts per label mean something in the breakdown for an item, and for the อปท. of a district (their
+        indicators by label); not for the overall score of units."""
+        return bool(self.item.code) or self.child_level is None
+
 
 def _cells(assessment_round, level, code, lg_type) -> dict[tuple[str, str], AggregateCell]:
     rows = AggregateCell.objects.filter(round=assessment_round, level=level, code=code, lg_type=lg_type)

@@ -13,8 +13,13 @@ def refresh_round_analysis(round_id: int) -> bool:
     return aggregates.refresh_if_stale(round_id)
 
 
-def on_results_changed(sender, *, round_id: int, assessment_ids: tuple[int, ...], **kwargs) -> None:
+def on_results_changed(
+    sender, *, round_id: int, assessment_ids: tuple[int, ...], final_changed: bool = True, **kwargs
+) -> None:
     """Receiver of scoring.signals.results_changed: mark the round's aggregates stale, then rebuild them as a task.
-    A burst of acceptances queues many tasks; the first rebuilds, the others find the cells fresh and stop."""
+    Only final returns count, so a submission or a return for correction (no final return involved) changes
+    nothing here. A burst of acceptances queues many tasks; the first rebuilds, the others find the cells fresh."""
+    if not final_changed:
+        return
     aggregates.mark_changed(round_id)
     refresh_round_analysis.enqueue(round_id)

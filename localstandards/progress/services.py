@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from localstandards.accounts.models import Role, RoleMembership
 from localstandards.assessments.models import Answer, Assessment, AssessmentRound, SatisfactionAnswer, Status
 from localstandards.core.clock import end_of_day
-from localstandards.core.collation import thai
+from localstandards.core.collation import thai, thai_sort_key
 from localstandards.frameworks.services import indicator_applies, load_tree
 from localstandards.registry.models import Region
 
@@ -144,7 +144,7 @@ def compute(user, assessment_round: AssessmentRound, level: str, code: str | Non
             if first_submitted < end_of_day(last_day):
                 row.on_time += 1
             daily_counter[timezone.localtime(first_submitted).date()] += 1
-    rows = sorted(rows_by_key.values(), key=lambda r: r.label or "")
+    rows = sorted(rows_by_key.values(), key=lambda r: thai_sort_key(r.label or ""))
     total = ProgressRow(key="total", label=str(_("Total")))
     for row in rows:
         total.add(row)

@@ -14,10 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import batched
 
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from localstandards.assessments.models import Answer, Assessment, AssessmentRound, SatisfactionAnswer
+from localstandards.assessments.models import Answer, Assessment, AssessmentRound, SatisfactionAnswer, Status
 from localstandards.frameworks import expressions
 from localstandards.frameworks.evaluation import EvaluationFailure, indicator_applies, record_failures
 from localstandards.frameworks.models import Framework
@@ -271,6 +271,13 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
         assessment = (
             Assessment.objects.select_for_update(of=("self",))
             .select_related("local_government__province", "framework")
+            # The status the stored results were computed for: a return that was final counts in the national
+            # results until its new results are in.
+            .annotate(
+                scored_status=Subquery(
+                    ReturnScore.objects.filter(assessment=OuterRef("pk")).values("assessment_status")[:1]
+                )
+            )
             .get(pk=assessment.pk)
         )
         failures: list[EvaluationFailure] = []
@@ -282,7 +289,11 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
         IndicatorResultRecord.objects.bulk_create(results.records)
         AreaScore.objects.bulk_create(results.areas)
         results.score.save()
-        send_results_changed_on_commit(round_id=assessment.round_id, assessment_ids=(assessment.pk,))
+        send_results_changed_on_commit(
+            round_id=assessment.round_id,
+            assessment_ids=(assessment.pk,),
+            final_changed=assessment.status in Status.FINAL or assessment.scored_status in Status.FINAL,
+        )
         return results.score
 
 
@@ -354,7 +365,7 @@ def rescore_round(assessment_round: AssessmentRound, *, chunk_size: int = ROUND_
         _rescore_chunk(chunk, trees)
     if ids:
         # Outside a transaction the signal goes at once; inside one (a caller's), after it commits.
-        send_results_changed_on_commit(round_id=assessment_round.pk, assessment_ids=tuple(ids))
+        send_results_changed_on_commit(round_id=assessment_round.pk, assessment_ids=tuple(ids), final_changed=True)
     return len(ids)
 
 

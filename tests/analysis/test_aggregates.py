@@ -133,3 +133,18 @@ def test_a_rebuild_gives_the_same_cells(analysed_round):
     before = snapshot()
     refresh_round(assessment_round)
     assert snapshot() == before
+
+
+def test_results_of_returns_that_are_not_and_were_not_final_leave_the_figures_alone(analysed_round):
+    from localstandards.assessments.models import Assessment
+    from localstandards.scoring.models import ReturnScore
+    from localstandards.scoring.services import rescore_assessment
+
+    assessment_round, returns = analysed_round
+    draft = returns["LG1"]
+    Assessment.objects.filter(pk=draft.pk).update(status=Status.RETURNED)
+    ReturnScore.objects.filter(assessment=draft).update(assessment_status=Status.RETURNED)  # scored while returned
+    before = RoundAnalysis.objects.get(round=assessment_round)
+    rescore_assessment(draft)  # e.g. a return sent back again, or a submission: no final return involved
+    after = RoundAnalysis.objects.get(round=assessment_round)
+    assert (after.changed_at, after.computed_at) == (before.changed_at, before.computed_at)

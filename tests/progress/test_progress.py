@@ -203,3 +203,14 @@ def test_the_not_submitted_list_is_paginated_with_its_count_and_the_exports_keep
     assert "state=not_started" in second.content.decode()  # the page links keep the filters
     rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).getvalue().decode("utf-8-sig"))))
     assert len(rows) == 1 + total
+
+
+def test_the_units_of_a_level_are_in_thai_dictionary_order(world, users):
+    """Leading vowels do not count first: เมืองเชียงใหม่ sorts under ม, before ฮอด (code points put it after ฮ)."""
+    from tests.factories import DistrictFactory
+
+    hot = DistrictFactory(code="5024", province=world.province, name_th="ฮอด")
+    LocalGovernmentFactory(district=hot, dla_code="6502401", name_th="บ้านตาล")
+    assessment_round = factories.open_test_round(factories.make_published_framework())
+    rows = progress.compute(users.national_admin, assessment_round, "province", world.province.code).rows
+    assert [row.label for row in rows] == ["จอมทอง", "เมืองเชียงใหม่", "ฮอด"]
