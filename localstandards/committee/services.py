@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +34,7 @@ from localstandards.core.thaidate import format_date, format_datetime
 from localstandards.notices.models import OutgoingEmail
 from localstandards.notices.outbox import queue_email
 from localstandards.registry.models import TYPE_SHORT_LABELS, LocalGovernmentType, Province, Region
-from localstandards.reports.services import font_faces
+from localstandards.reports.services import thai_pdf_document
 from localstandards.subsidy import services as subsidy
 
 CHART_SCRIPT = Path(__file__).resolve().parent / "charts" / "render.mjs"
@@ -503,25 +502,20 @@ def widths(table: Table) -> list[str]:
 
 
 def pdf_bytes(report: Report) -> bytes:
-    from weasyprint import HTML
-
-    with translation.override("th"):
-        html = render_to_string(
-            "committee/report_pdf.html",
-            {
-                "report": report,
-                "round": report.round,
-                "fonts": font_faces(),
-                "sections": [
-                    {
-                        "section": s,
-                        "tables": [{"table": t, "rows": display_rows(t), "widths": widths(t)} for t in s.tables],
-                    }
-                    for s in report.sections
-                ],
-            },
-        )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return thai_pdf_document(
+        "committee/report_pdf.html",
+        {
+            "report": report,
+            "round": report.round,
+            "sections": [
+                {
+                    "section": s,
+                    "tables": [{"table": t, "rows": display_rows(t), "widths": widths(t)} for t in s.tables],
+                }
+                for s in report.sections
+            ],
+        },
+    ).write_pdf()
 
 
 def xlsx_bytes(report: Report) -> bytes:

@@ -394,21 +394,26 @@ def results_pdf(results: Results) -> bytes:
 
 def results_pdf_document(results: Results):
     """The laid-out pages (a weasyprint Document) of results_pdf: tests read its pages and their text."""
-    from weasyprint import HTML
-
     from localstandards.core.thaidate import format_date
 
+    return thai_pdf_document(
+        "reports/results_pdf.html",
+        {
+            "results": results,
+            "assessment": results.assessment,
+            "printed_on": format_date(timezone.localdate(), "long"),
+            "thai_digits": use_thai_digits(),  # the page numbers too (CSS counters in the thai style)
+        },
+    )
+
+
+def thai_pdf_document(template: str, context: dict):
+    """A template laid out as PDF pages (a weasyprint Document) in Thai, with the Sarabun faces as `fonts`: the one
+    way the results PDF and the committee report are made."""
+    from weasyprint import HTML
+
     with translation.override("th"):
-        html = render_to_string(
-            "reports/results_pdf.html",
-            {
-                "results": results,
-                "assessment": results.assessment,
-                "fonts": font_faces(),
-                "printed_on": format_date(timezone.localdate(), "long"),
-                "thai_digits": use_thai_digits(),  # the page numbers too (CSS counters in the thai style)
-            },
-        )
+        html = render_to_string(template, {**context, "fonts": font_faces()})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
