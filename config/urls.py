@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JavaScriptCatalog, set_language
 
 urlpatterns = [
     path("", include("localstandards.pages.urls")),
@@ -17,8 +18,9 @@ urlpatterns = [
     path("awards/", include("localstandards.awards.urls")),
     path("committee/", include("localstandards.committee.urls")),
     path("notices/", include("localstandards.notices.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Language switching and the JavaScript catalogue serve visitors too (login is required by default).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
 

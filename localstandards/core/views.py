@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_POST
 from localstandards.core.middleware import THAI_DIGITS_COOKIE
 
 
+@login_not_required
 @require_POST
 def set_thai_digits(request: HttpRequest) -> HttpResponse:
     """Switch Thai digits on or off for this browser; works without JavaScript (a plain form post)."""
@@ -27,6 +29,7 @@ def set_thai_digits(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:

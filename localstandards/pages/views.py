@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,6 +11,7 @@ from localstandards.pages import services
 from localstandards.registry import services as registry_services
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     context = {"today": timezone.localdate()}
     if request.user.is_authenticated:
@@ -20,5 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", context)
 
 
+@login_not_required
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/about.html", {"registry": registry_services.registry_facts()})

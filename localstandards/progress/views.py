@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -157,6 +157,7 @@ def _download(
     )
 
 
+@login_not_required
 def public_round(request: HttpRequest, round_id: int) -> HttpResponse:
     """Open to everyone: national and provincial reporting rates, nothing about single local governments."""
     assessment_round = get_object_or_404(AssessmentRound, pk=round_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -80,6 +80,7 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@login_not_required
 def public(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = _public_assessment(slug)
     data = services.build_results(assessment, standing=False, previous=False)
@@ -88,6 +89,7 @@ def public(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_not_required
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def public_embed(request: HttpRequest, slug: str) -> HttpResponse:
@@ -98,5 +100,6 @@ def public_embed(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_not_required
 def public_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return _pdf_response(_public_assessment(slug), inline=True)

@@ -1,0 +1,47 @@
+"""Deny by default: every route needs a login unless its view is marked login_not_required, and the ones that are
+marked are exactly the public pages below. A new public view has to be added here on purpose."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PUBLIC = {
+    "home",
+    "about",
+    "healthz",
+    "set-thai-digits",
+    "set_language",
+    "javascript-catalog",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "progress:public",
+    "reports:public",
+    "reports:embed",
+    "reports:public-pdf",
+}
+
+
+def routes(resolver: URLResolver | None = None, namespace: str = ""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern), pattern.callback
+
+
+def test_only_the_public_pages_open_without_a_login():
+    open_routes = {
+        name
+        for name, view in routes()
+        if getattr(view, "login_required", True) is False and not name.startswith("admin:")
+    }
+    assert open_routes == PUBLIC
+
+
+def test_the_middleware_asks_for_a_login(client):
+    response = client.get("/analysis/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
