@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "localstandards.subsidy",
     "localstandards.awards",
     "localstandards.committee",
+    "localstandards.public",
+    "localstandards.api",
     "localstandards.notices",
     "localstandards.pages",
     "localstandards.generator",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("subsidy/", include("localstandards.subsidy.urls")),
     path("awards/", include("localstandards.awards.urls")),
     path("committee/", include("localstandards.committee.urls")),
+    path("public/", include("localstandards.public.urls")),
+    path("api/", include("localstandards.api.urls")),
     path("notices/", include("localstandards.notices.urls")),
     # Language switching and the JavaScript catalogue serve visitors too (login is required by default).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
