@@ -25,6 +25,17 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 XLSX_DATE_FORMAT = "[$-107041E]d mmm yyyy"
 XLSX_DATETIME_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Text a spreadsheet program could take for a formula (OWASP "CSV injection"): the cell is prefixed with an
+# apostrophe, so Excel and LibreOffice show the text as it was typed and run nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A value safe to put in an exported CSV or XLSX cell: text that starts like a formula gets a leading
+    apostrophe; numbers, dates and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ def _xlsx_cell(sheet, value, column: Column):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = _NUMBER_FORMATS.get(column.kind, "General")
         return cell
-    return str(value)
+    return neutralise(str(value))
 
 
 def write_workbook(tables: Iterable[Table], target: IO[bytes] | str) -> None:
@@ -98,12 +109,12 @@ def write_workbook(tables: Iterable[Table], target: IO[bytes] | str) -> None:
         sheet = workbook.create_sheet(sheet_name(table.key, taken))
         for index, column in enumerate(table.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
-        title = WriteOnlyCell(sheet, value=table.title)
+        title = WriteOnlyCell(sheet, value=neutralise(table.title))
         title.font = Font(bold=True, size=13)
         sheet.append([title])
         header = []
         for column in table.columns:
-            cell = WriteOnlyCell(sheet, value=column.title)
+            cell = WriteOnlyCell(sheet, value=neutralise(column.title))
             cell.font = bold
             header.append(cell)
         sheet.append(header)
@@ -112,7 +123,7 @@ def write_workbook(tables: Iterable[Table], target: IO[bytes] | str) -> None:
         if table.notes:
             sheet.append([])
             for note in table.notes:
-                sheet.append([note])
+                sheet.append([neutralise(note)])
     if not taken:
         workbook.create_sheet("empty")
     workbook.save(target)
@@ -139,7 +150,7 @@ def _csv_value(value):
         return timezone.localtime(value).isoformat(timespec="minutes")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    return neutralise(value)
 
 
 def csv_text(table: Table) -> str:
@@ -147,7 +158,7 @@ def csv_text(table: Table) -> str:
     dates in ISO 8601 (C.E.) so that other programs read them, numbers unformatted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.column_titles())
+    writer.writerow([neutralise(title) for title in table.column_titles()])
     for row in table.rows:
         writer.writerow([_csv_value(value) for value in row])
     return "\ufeff" + buffer.getvalue()

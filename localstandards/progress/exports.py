@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from localstandards.assessments.models import AssessmentRound
+from localstandards.core.tables import neutralise
 from localstandards.core.thaidate import format_datetime
 from localstandards.progress.services import STATE_LABELS, Laggard
 from localstandards.registry.models import LocalGovernmentType
@@ -68,7 +69,7 @@ def laggard_rows(items: Iterable[Laggard]) -> Iterator[list]:
 
 
 def _csv_value(value):
-    return format_datetime(value, digits=False) if isinstance(value, dt.datetime) else value
+    return format_datetime(value, digits=False) if isinstance(value, dt.datetime) else neutralise(value)
 
 
 class _Echo:
@@ -127,7 +128,7 @@ def _write_xlsx(items: Iterable[Laggard], target) -> None:
 
 def _xlsx_value(sheet, value):
     if not isinstance(value, dt.datetime):
-        return value
+        return neutralise(value)
     # Excel has no time zones: the Bangkok wall-clock time, as officers read it.
     cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
     cell.number_format = XLSX_DATETIME_FORMAT

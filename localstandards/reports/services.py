@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
-from localstandards.core.tables import XLSX_DATE_FORMAT
+from localstandards.core.tables import XLSX_DATE_FORMAT, neutralise
 from localstandards.core.thaidate import use_thai_digits
 from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts
@@ -524,8 +524,8 @@ def improvement_plan_xlsx(results: Results) -> bytes:
     sheet = workbook.active
     with translation.override("th"):
         sheet.title = _("Improvement plan")[:31]
-        sheet.append([_("Improvement plan: %(name)s") % {"name": assessment.local_government.full_name_th}])
-        sheet.append([str(assessment.round)])
+        sheet.append([neutralise(_("Improvement plan: %(name)s") % {"name": assessment.local_government.full_name_th})])
+        sheet.append([neutralise(str(assessment.round))])
         sheet.append([_("Made on"), timezone.localdate()])
         if results.final and assessment.accepted_at:
             sheet.append([_("Results accepted on"), timezone.localdate(assessment.accepted_at)])
@@ -577,18 +577,18 @@ def improvement_plan_xlsx(results: Results) -> bytes:
                     achieved = _plain(record.percentage if row.is_ratio else record.value)
                 sheet.append(
                     [
-                        area.name,
-                        mission.name,
-                        row.code,
-                        row.wording,
+                        neutralise(area.name),
+                        neutralise(mission.name),
+                        neutralise(row.code),
+                        neutralise(row.wording),
                         _plain(record.target),
                         _plain(record.base) if row.is_ratio else None,
                         delivered,
                         achieved,
-                        row.label_text,
+                        neutralise(row.label_text),
                         _plain(record.shortfall),
-                        row.unit,
-                        row.guidance,
+                        neutralise(row.unit),
+                        neutralise(row.guidance),
                         None,
                         None,
                     ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from localstandards.assessments.models import AssessmentRound, Status
 from localstandards.core.collation import thai_sort_key
-from localstandards.core.tables import Column, Table
+from localstandards.core.tables import Column, Table, neutralise
 from localstandards.frameworks.models import Indicator, Kind
 from localstandards.frameworks.workbook import Problem, check_file
 from localstandards.registry.models import LocalGovernment, LocalGovernmentType, Province
@@ -829,6 +829,6 @@ def sample_fiscal_csv(fiscal_year: int, seed: int) -> tuple[str, int]:
         revenue = Decimal(population * generator.uniform(low_baht, high_baht)).quantize(CENT)
         general = (revenue * Decimal(str(round(generator.uniform(0.25, 0.45), 3)))).quantize(CENT)
         specific = (revenue * Decimal(str(round(generator.uniform(0.05, 0.20), 3)))).quantize(CENT)
-        writer.writerow([code, revenue, general, specific, population, name])
+        writer.writerow([code, revenue, general, specific, population, neutralise(name)])
         count += 1
     return buffer.getvalue(), count
