@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/extend/", views.extend, name="extend"),
+    path("<int:pk>/extension/<int:extension_pk>/cancel/", views.cancel_extension, name="extension-cancel"),
 ]

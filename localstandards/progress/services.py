@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from localstandards.accounts.models import Role, RoleMembership
 from localstandards.assessments.models import Answer, Assessment, AssessmentRound, SatisfactionAnswer, Status
-from localstandards.core.clock import end_of_day
+from localstandards.core.clock import days_after, end_of_day
 from localstandards.core.collation import thai, thai_sort_key
 from localstandards.frameworks.services import indicator_applies, load_tree
 from localstandards.registry.models import Region
@@ -152,7 +152,7 @@ def compute(user, assessment_round: AssessmentRound, level: str, code: str | Non
     # The curve covers the window and late submissions up to 60 days after it, never past today.
     start = assessment_round.opens_on
     last_submission = max(daily_counter, default=closes_on)
-    end = min(max(closes_on, last_submission), closes_on + dt.timedelta(days=60), max(today, start))
+    end = min(max(closes_on, last_submission), days_after(closes_on, 60), max(today, start))
     daily, running = [], 0
     day = start
     while day <= end:

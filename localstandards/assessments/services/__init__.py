@@ -52,8 +52,10 @@ from localstandards.assessments.services.review import (
     submit,
 )
 from localstandards.assessments.services.rounds import (
+    MAX_EXTENSION,
     RoundSummary,
     Window,
+    cancel_extension,
     cancel_round,
     change_round_dates,
     check_opening_near_today,
@@ -72,6 +74,7 @@ from localstandards.assessments.services.rounds import (
 
 __all__ = [
     "CONTENT_TYPES",
+    "MAX_EXTENSION",
     "MAX_VALUE",
     "AreaEntry",
     "AssessmentError",
@@ -92,6 +95,7 @@ __all__ = [
     "build_entries",
     "build_entry",
     "can_enter_data",
+    "cancel_extension",
     "cancel_round",
     "change_round_dates",
     "check_can_write",

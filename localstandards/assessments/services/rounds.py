@@ -89,6 +89,10 @@ FISCAL_YEAR_LEEWAY_BEFORE = dt.timedelta(days=92)
 FISCAL_YEAR_LEEWAY_AFTER = dt.timedelta(days=366)
 # A window starting this far from today is refused outright: nobody plans a round two years ahead.
 FARTHEST_OPENING = dt.timedelta(days=2 * 366)
+# A round's entry window and its review period each last at most a year, and an extension moves a return's last
+# day at most 180 days past the round's: every date a page shows stays within a few years of today.
+LONGEST_PERIOD = dt.timedelta(days=366)
+MAX_EXTENSION = dt.timedelta(days=180)
 
 
 def window_near_fiscal_year(fiscal_year_be: int, opens_on: dt.date, review_deadline: dt.date) -> bool:
@@ -100,6 +104,10 @@ def window_near_fiscal_year(fiscal_year_be: int, opens_on: dt.date, review_deadl
 def check_window(opens_on: dt.date, closes_on: dt.date, review_deadline: dt.date) -> None:
     if not opens_on <= closes_on <= review_deadline:
         raise AssessmentError(_("The dates must follow each other: opening ≤ last day of entry ≤ review deadline."))
+    if closes_on - opens_on > LONGEST_PERIOD or review_deadline - closes_on > LONGEST_PERIOD:
+        raise AssessmentError(
+            _("The entry window and the review period may each last at most a year: check the years (B.E.).")
+        )
 
 
 def check_opening_near_today(opens_on: dt.date, today: dt.date | None = None) -> None:
@@ -290,7 +298,23 @@ def grant_extension(assessment: Assessment, user, until: dt.date, reason: str) -
         raise AssessmentError(_("Give a reason for the extension."))
     if until <= assessment.round.closes_on:
         raise AssessmentError(_("The new last day must be after the round's last day."))
+    if until - assessment.round.closes_on > MAX_EXTENSION:
+        raise AssessmentError(
+            _("An extension may move the last day at most %(days)s days past the round's last day (%(day)s).")
+            % {"days": MAX_EXTENSION.days, "day": format_date(assessment.round.closes_on)}
+        )
     extension = Extension(assessment=assessment, until=until, reason=reason.strip(), granted_by=user)
     extension._history_user = user
     extension.save()
     return extension
+
+
+def cancel_extension(extension: Extension, user, reason: str) -> None:
+    """Take back an extension (granted by mistake, or to the wrong date), with the reason kept in its history."""
+    if not may_grant_extension(user, extension.assessment):
+        raise NotAllowed(_("You may not grant extensions for this local government."))
+    if not reason.strip():
+        raise AssessmentError(_("Give a reason for cancelling the extension."))
+    extension._history_user = user
+    extension._change_reason = reason.strip()[:100]
+    extension.delete()

@@ -3,11 +3,20 @@
 from localstandards.assessments.views.entry import area, overview, preview_indicator, save_indicator, save_question
 from localstandards.assessments.views.files import comment, download_evidence, remove_evidence, upload_evidence
 from localstandards.assessments.views.lists import assessment_list, round_cancel, round_edit, round_list, round_new
-from localstandards.assessments.views.review import extend, indicator_history, receipt, reopen, review, submit
+from localstandards.assessments.views.review import (
+    cancel_extension,
+    extend,
+    indicator_history,
+    receipt,
+    reopen,
+    review,
+    submit,
+)
 
 __all__ = [
     "area",
     "assessment_list",
+    "cancel_extension",
     "comment",
     "download_evidence",
     "extend",

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from localstandards.assessments import audit, services, workflow
 from localstandards.assessments.forms import CertifyForm, ExtensionForm
-from localstandards.assessments.models import Comment, QualityFlag, Status
+from localstandards.assessments.models import Comment, Extension, QualityFlag, Status
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, page_context
 
 
@@ -129,6 +129,19 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = attempt(services.grant_extension, assessment, request.user, **form.cleaned_data)
     if outcome.saved:
         messages.success(request, _("Extension granted."))
+    else:
+        messages.error(request, outcome.error)
+    return redirect("assessments:overview", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def cancel_extension(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
+    assessment = get_assessment(request, pk)
+    extension = get_object_or_404(Extension, pk=extension_pk, assessment=assessment)
+    outcome = attempt(services.cancel_extension, extension, request.user, request.POST.get("reason", ""))
+    if outcome.saved:
+        messages.success(request, _("The extension was cancelled."))
     else:
         messages.error(request, outcome.error)
     return redirect("assessments:overview", pk=assessment.pk)
