@@ -46,6 +46,7 @@ def _ids(assessment):
         "indicator": ratio.pk,
         "question": factories.question(assessment.framework).pk,
         "evidence": assessment.evidence.get().pk,
+        "version": type(assessment).objects.get(pk=assessment.pk).version,
     }
 
 
@@ -113,7 +114,12 @@ ROUTES = {
     "review-post": (
         "post",
         lambda i: reverse("assessments:review", args=[i["pk"]]),
-        lambda i: {"action": "return", f"reason-{i['indicator']}": "จากภายนอก"},
+        lambda i: {
+            "action": "return",
+            f"reason-{i['indicator']}": "จากภายนอก",
+            "level": "district",
+            "version": str(i["version"]),
+        },
     ),
     "reopen": ("post", lambda i: reverse("assessments:reopen", args=[i["pk"]]), lambda i: {"reason": "จากภายนอก"}),
     "extend": (

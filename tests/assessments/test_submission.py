@@ -326,7 +326,12 @@ def test_reviewers_see_the_reason_for_return_next_to_the_indicator(submitted, us
     client = client_for(users.district_officer)
     response = client.post(
         reverse("assessments:review", args=[submitted.pk]),
-        {"action": "return", f"reason-{ratio.pk}": "ภาพถ่ายไม่ชัด"},
+        {
+            "action": "return",
+            f"reason-{ratio.pk}": "ภาพถ่ายไม่ชัด",
+            "level": "district",
+            "version": str(fresh(submitted).version),
+        },
     )
     assert response.status_code == 302
     stored = fresh(submitted)
@@ -374,3 +379,18 @@ def test_the_missing_items_list_is_in_thai(assessment):
         texts = [blocker.text for blocker in services.submission_blockers(assessment)]
     assert any("ยังไม่ได้กรอกจำนวนผู้ตอบความพึงพอใจ" in text for text in texts)
     assert not any("satisfaction counts missing" in text for text in texts)
+
+
+def test_a_decision_posted_twice_is_refused_the_second_time(submitted, users, client_for):
+    """A national admin may decide at both levels: the same "accept" posted twice (a double click, Back and submit)
+    must not carry the return through the province too."""
+    client = client_for(users.national_admin)
+    url = reverse("assessments:review", args=[submitted.pk])
+    form = {"action": "accept", "level": "district", "version": str(fresh(submitted).version)}
+    assert client.post(url, form).status_code == 302
+    assert fresh(submitted).status == Status.AWAITING_PROVINCE
+    again = client.post(url, form, follow=True)
+    assert fresh(submitted).status == Status.AWAITING_PROVINCE
+    assert "เปลี่ยนไปแล้ว" in again.content.decode()
+    page = client.get(url).content.decode()
+    assert 'name="level" value="province"' in page

@@ -55,7 +55,18 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, assessment, level: str, areas) -> str:
-    """Carry out the reviewer's decision; returns the success message (raises AssessmentError when refused)."""
+    """Carry out the reviewer's decision; returns the success message (raises AssessmentError when refused).
+
+    The form names the level and the version of the return it was shown for: a decision posted twice (a double
+    click, Back and submit again) finds the return moved on and is refused, instead of deciding at the next level."""
+    if request.POST.get("level") != level or request.POST.get("version") != str(assessment.version):
+        raise services.AssessmentError(
+            _(
+                "This return has changed since the page was opened (it is now: %(status)s). Nothing was done; "
+                "open the return again to see where it stands."
+            )
+            % {"status": assessment.get_status_display()}
+        )
     action = request.POST.get("action")
     if action == "accept":
         services.accept(assessment, request.user, level)
