@@ -23,9 +23,9 @@ from localstandards.assessments.models import (
 from localstandards.assessments.quality import refresh_flags
 from localstandards.assessments.services.access import can_enter_data, check_can_write
 from localstandards.assessments.services.entries import build_entries, submission_blockers
-from localstandards.assessments.services.errors import AssessmentError, InvalidAnswer, NotAllowed
+from localstandards.assessments.services.errors import AssessmentError, EntryClosed, InvalidAnswer, NotAllowed
 from localstandards.assessments.signals import send_status_changed_on_commit
-from localstandards.core.thaidate import format_datetime
+from localstandards.core.thaidate import format_date, format_datetime
 from localstandards.frameworks.evaluation import EvaluationFailure, record_failures
 from localstandards.frameworks.models import Indicator
 
@@ -34,10 +34,19 @@ def add_comment(assessment: Assessment, user, indicator: Indicator | None, body:
     body = (body or "").strip()
     if not body:
         raise AssessmentError(_("Write a comment first."))
-    may_comment = can_enter_data(user, assessment) or any(
-        workflow.actor_matches(actor, user, assessment) for actor in ("district", "province")
-    )
-    if not may_comment:
+    # A comment is a write like any other: the local government's people comment while they may enter data (the
+    # window, its extension, a draft or returned return); reviewers while the return is not final and the review
+    # period lasts.
+    if can_enter_data(user, assessment):
+        check_can_write(assessment, user)
+    elif any(workflow.actor_matches(actor, user, assessment) for actor in ("district", "province")):
+        if assessment.is_final:
+            raise EntryClosed(_("This return is final; it can no longer be commented on."))
+        if timezone.now() >= assessment.round.review_closes_at:
+            raise EntryClosed(
+                _("The review period ended on %(day)s.") % {"day": format_date(assessment.round.review_deadline)}
+            )
+    else:
         raise NotAllowed(_("You may not comment on this return."))
     return Comment.objects.create(assessment=assessment, indicator=indicator, author=user, body=body[:4000])
 
