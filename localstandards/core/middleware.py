@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from localstandards.core import thaidate
 
@@ -46,4 +46,20 @@ class ThaiFirstLocaleMiddleware:
             thaidate.reset_thai_digits_preference(token)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Nothing shown to a signed-in user is kept by a browser or a proxy: `Cache-Control: private, no-store` on
+    every response to an authenticated request (pages, downloads, PDFs, evidence) that did not set its own cache
+    policy. Public pages set theirs; visitors' responses are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response
