@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "localstandards.subsidy",
     "localstandards.awards",
     "localstandards.committee",
+    "localstandards.operations",
     "localstandards.public",
     "localstandards.api",
     "localstandards.notices",
