@@ -180,6 +180,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying: failed logins per client address (any usernames) in 15 minutes before that address must wait
+# (localstandards.accounts.throttling; an office behind one NAT address shares the allowance).
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
 
 # Thai first, English second; dates in the Buddhist era (see localstandards.core.thaidate).
 LANGUAGE_CODE = "th"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 
@@ -23,3 +24,30 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(last))
     except ValueError:
         return remote
+
+
+# Password spraying: one address trying a few passwords on many usernames never trips the per-user lock (a
+# username + address pair). So failures are also counted per address, in the cache (shared by the app instances
+# through Redis when REDIS_URL is set): past the limit, that address may not try any login until the window has
+# passed. No named account is locked by this, so a stranger cannot lock an officer out.
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+
+def _failures_key(address: str) -> str:
+    return f"login-failures:{address}"
+
+
+def note_login_failure(sender, credentials=None, request=None, **kwargs) -> None:
+    """Receiver of django.contrib.auth's user_login_failed: count the failure against the client's address."""
+    if request is None:
+        return
+    key = _failures_key(client_ip(request))
+    cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def address_is_throttled(request: HttpRequest) -> bool:
+    return cache.get(_failures_key(client_ip(request)), 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
