@@ -16,6 +16,7 @@ urlpatterns = [
     path("subsidy/", include("localstandards.subsidy.urls")),
     path("awards/", include("localstandards.awards.urls")),
     path("committee/", include("localstandards.committee.urls")),
+    path("operations/", include("localstandards.operations.urls")),
     path("public/", include("localstandards.public.urls")),
     path("api/", include("localstandards.api.urls")),
     path("notices/", include("localstandards.notices.urls")),
