@@ -65,6 +65,8 @@ def test_the_main_pages_pass_axe(live_server, world, users, submitted, axe_page)
         reverse("assessments:rounds"),
         reverse("assessments:round-new"),
         reverse("assessments:round-edit", args=[submitted.round_id]),
+        reverse("operations:people") + f"?q={users.head.username}",
+        reverse("operations:person", args=[users.head.pk]),
     ):
         problems += violations(axe_page, base + url)
     assert problems == []
