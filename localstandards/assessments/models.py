@@ -227,6 +227,18 @@ class AnswerQuerySet(ScopedQuerySet):
     scope_path = "assessment__local_government__"
 
 
+class EvidenceQuerySet(AnswerQuerySet):
+    """Evidence in scope, except for committee viewers: they read the national results and reports; the files
+    behind the returns (which may show people) are not part of that (docs/roles-and-scoping.md)."""
+
+    def for_user(self, user):
+        memberships = getattr(user, "cached_memberships", None) or []
+        only_viewer = bool(memberships) and all(m.role == "COMMITTEE_VIEWER" for m in memberships)
+        if only_viewer and not getattr(user, "is_superuser", False):
+            return self.none()
+        return super().for_user(user)
+
+
 class VersionedAnswer(models.Model):
     """What officers type into a return: each save names the version it edited (see services.answers)."""
 
@@ -302,7 +314,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = AnswerQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

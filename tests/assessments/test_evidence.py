@@ -233,8 +233,9 @@ def test_an_upload_without_a_file_is_refused_with_a_message(assessment, users, c
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 
-IN_SCOPE = ["staff", "head", "district_officer", "province_officer", "national_admin", "committee_viewer"]
-OUT_OF_SCOPE = ["outsider_staff", "outsider_province_officer", "no_role"]
+# A committee viewer has the national scope but not the evidence files (tests/accounts/test_committee_viewer.py).
+IN_SCOPE = ["staff", "head", "district_officer", "province_officer", "national_admin"]
+OUT_OF_SCOPE = ["outsider_staff", "outsider_province_officer", "no_role", "committee_viewer"]
 
 
 @pytest.mark.parametrize("role", IN_SCOPE)

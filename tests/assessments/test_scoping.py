@@ -200,9 +200,22 @@ def test_officers_outside_the_scope_get_404_and_change_nothing(request, submitte
 # A POST to the review page by someone who may not review this return now is a 404 by design (views.review):
 # the return is visible to them, the action is not.
 REVIEWERS_NOW = {"district_officer", "national_admin"}
+# The evidence files are not the committee viewer's (tests/accounts/test_committee_viewer.py): a 404 for them.
+EVIDENCE_ROUTES = {"download-evidence", "remove-evidence"}
 IN_SCOPE_CASES = [
-    (role, route) for role in IN_SCOPE for route in ROUTES if route != "review-post" or role in REVIEWERS_NOW
+    (role, route)
+    for role in IN_SCOPE
+    for route in ROUTES
+    if (route != "review-post" or role in REVIEWERS_NOW)
+    and not (role == "committee_viewer" and route in EVIDENCE_ROUTES)
 ]
+
+
+@pytest.mark.parametrize("route", sorted(EVIDENCE_ROUTES))
+def test_the_committee_viewer_does_not_reach_the_evidence(submitted, users, client_for, route):
+    before = _snapshot(submitted)
+    assert _call(client_for(users.committee_viewer), route, _ids(submitted)).status_code == 404
+    assert _snapshot(submitted) == before
 
 
 @pytest.mark.parametrize(("role", "route"), IN_SCOPE_CASES)
