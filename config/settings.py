@@ -258,6 +258,14 @@ MEDIA_URL = "media/"
 # Evidence files: accepted types (checked on the content, not the name) and the size limit.
 EVIDENCE_ALLOWED_TYPES = env_list("EVIDENCE_ALLOWED_TYPES", "pdf,jpg,png,xlsx,docx")
 EVIDENCE_MAX_BYTES = int(float(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024)
+# No upload request may be larger than the largest file a form takes (a framework workbook, 50 MiB) and its form
+# fields: larger requests are stopped before they are received in full (core.uploads).
+MAX_UPLOAD_REQUEST_BYTES = int(os.environ.get("MAX_UPLOAD_REQUEST_BYTES", str(51 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "localstandards.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Scale-out: what several app instances behind a load balancer share (docs/deployment.md, "Several app
 # instances"). Without REDIS_URL and S3_BUCKET nothing in this block changes the one-process defaults that

@@ -6,6 +6,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+import zlib
 from pathlib import PurePath
 
 import filetype
@@ -29,6 +30,110 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+# Inside an Office file (a zip), everything unpacked together may not exceed this, nor hold more parts than this:
+# a "zip bomb" dressed as XLSX or DOCX is refused before it is unpacked in full, and so is one whose parts are
+# larger than their headers say.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_PARTS = 2000
+_EXECUTABLE_SUFFIXES = (
+    ".exe",
+    ".dll",
+    ".com",
+    ".scr",
+    ".msi",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    ".vbs",
+    ".vbe",
+    ".js",
+    ".jse",
+    ".wsf",
+    ".hta",
+    ".jar",
+    ".sh",
+    ".lnk",
+    ".cpl",
+)
+# A PDF that runs something when opened: scripts, launch actions, embedded files, forms with scripts.
+_PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA", b"/AA")
+
+
+class HostileFile(AssessmentError):
+    """The file is of an accepted type but carries something that could run or overwhelm: refused."""
+
+
+def _check_office(data: bytes) -> None:
+    """Macros, executables, and unpacking beyond the limits are refused; each part is unpacked with a cap, so a
+    part larger than its header says is caught while it is read."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    members = archive.infolist()
+    if len(members) > MAX_PARTS:
+        raise HostileFile(_("This file holds too many parts to be a document."))
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNPACKED_BYTES:
+        raise HostileFile(
+            _("This file unpacks to more than %(mb)s MB: it is refused.") % {"mb": MAX_UNPACKED_BYTES >> 20}
+        )
+    unpacked = 0
+    for member in members:
+        name = member.filename.lower()
+        if member.is_dir():
+            continue
+        if "vbaproject" in name or (name.endswith(".bin") and "vba" in name):
+            raise HostileFile(_("This file contains macros, which are not accepted. Save it without macros."))
+        if name.endswith(_EXECUTABLE_SUFFIXES):
+            raise HostileFile(_("This file contains a program, which is not accepted."))
+        read = 0
+        with archive.open(member) as part:
+            while chunk := part.read(65536):
+                if read == 0 and (chunk[:2] == b"MZ" or chunk[:4] == b"\x7fELF"):
+                    raise HostileFile(_("This file contains a program, which is not accepted."))
+                read += len(chunk)
+                # More than its header said (forged sizes), or past the limit for the whole file.
+                if read > member.file_size or unpacked + read > MAX_UNPACKED_BYTES:
+                    raise HostileFile(
+                        _("This file unpacks to more than %(mb)s MB: it is refused.") % {"mb": MAX_UNPACKED_BYTES >> 20}
+                    )
+        unpacked += read
+    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
+    if b"macroEnabled" in content_types or b"vbaProject" in content_types:
+        raise HostileFile(_("This file contains macros, which are not accepted. Save it without macros."))
+
+
+def _check_pdf(data: bytes) -> None:
+    if any(marker in data for marker in _PDF_ACTIVE):
+        raise HostileFile(
+            _("This PDF contains scripts, actions or attached files, which are not accepted. Print it to a new PDF.")
+        )
+
+
+def _check_image(data: bytes) -> None:
+    """The whole file must be the image its first bytes announce (a PNG header in front of a web page is not)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # Pillow raises many kinds for a broken or disguised image
+        raise HostileFile(_("This image is damaged or is not really an image.")) from None
+    if b"<script" in data.lower() or b"<html" in data.lower():
+        raise HostileFile(_("This image is damaged or is not really an image."))
+
+
+def check_content(kind: str, data: bytes) -> None:
+    """Refuse a file of an accepted type that carries something active or oversized (raises HostileFile)."""
+    if kind in ("docx", "xlsx"):
+        try:
+            _check_office(data)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError):
+            raise HostileFile(_("This file is damaged: it cannot be opened as a document.")) from None
+    elif kind == "pdf":
+        _check_pdf(data)
+    elif kind in ("png", "jpg"):
+        _check_image(data)
 
 
 def detect_file_type(head: bytes, data: bytes) -> str | None:
@@ -83,6 +188,7 @@ def attach_evidence(assessment: Assessment, indicator: Indicator, user, upload, 
             _("This file is not one of the accepted types (%(types)s), whatever its name says.")
             % {"types": ", ".join(t.upper() for t in allowed)}
         )
+    check_content(kind, data)
     evidence = Evidence(
         assessment=assessment,
         indicator=indicator,

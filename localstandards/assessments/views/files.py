@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from localstandards.assessments import services
 from localstandards.assessments.models import Evidence
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, indicator_url
+from localstandards.core.uploads import upload_refused
 
 
 def at_indicator(indicator) -> str:
@@ -27,7 +29,14 @@ def upload_evidence(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
     indicator = get_indicator(assessment, indicator_pk)
     upload = request.FILES.get("file")
     at_field = at_indicator(indicator)
-    if upload is None:
+    if upload_refused(request):
+        messages.error(
+            request,
+            _("The file is too large; the limit is %(limit)s MB.")
+            % {"limit": round(settings.EVIDENCE_MAX_BYTES / 1048576, 1)},
+            extra_tags=at_field,
+        )
+    elif upload is None:
         messages.error(request, _("Choose a file to attach."), extra_tags=at_field)
     else:
         name = services.safe_original_name(upload.name)
@@ -48,12 +57,16 @@ def download_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
         stored = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None  # the record outlived its file (restored database, emptied bucket)
-    return FileResponse(
+    response = FileResponse(
         stored,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+    # Always a download, never a page: even opened by mistake as a document, it may run nothing and load nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
