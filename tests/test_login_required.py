@@ -21,6 +21,11 @@ PUBLIC = {
     "reports:public",
     "reports:embed",
     "reports:public-pdf",
+    "public:home",
+    "public:search",
+    "public:provinces",
+    "public:province",
+    "public:local-government",
 }
 
 
