@@ -48,9 +48,7 @@ class RoundForm(forms.Form):
     def __init__(self, data, rounds: list[AssessmentRound]) -> None:
         super().__init__(data)
         self.fields["round"].choices = [("", "")] + [(r.pk, r.name) for r in rounds]
-        self.fields["round"].error_messages["invalid_choice"] = _(
-            "There is no such round; the latest round is shown."
-        )
+        self.fields["round"].error_messages["invalid_choice"] = _("There is no such round; the latest round is shown.")
 
 
 def _chosen_round(request: HttpRequest) -> tuple[AssessmentRound | None, list[AssessmentRound], list[str]]:

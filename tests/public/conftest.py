@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from localstandards.assessments.models import AssessmentRound
+from localstandards.assessments.models import Assessment, AssessmentRound, Status
 from localstandards.generator import services as generator
 from localstandards.registry.models import LocalGovernmentType
+from localstandards.reports.services import publish_link
 from tests.conftest import World, build_world
 from tests.factories import LocalGovernmentFactory
 
@@ -38,6 +39,9 @@ def build_generated() -> Generated:
     generator.sample_framework()
     generator.generate(seed=3, province_codes=["50"])
     current, previous = AssessmentRound.objects.order_by("-fiscal_year")[:2]
+    # The generator writes no permalinks; an acceptance would have made one for each final return.
+    for assessment_id in Assessment.objects.filter(status=Status.ACCEPTED).values_list("pk", flat=True):
+        publish_link(assessment_id)
     return Generated(world, current, previous)
 
 
