@@ -26,6 +26,10 @@ PUBLIC = {
     "public:provinces",
     "public:province",
     "public:local-government",
+    "public:open-data",
+    "public:data-dictionary",
+    "public:data-catalogue",
+    "public:data-file",
 }
 
 

@@ -9,4 +9,8 @@ urlpatterns = [
     path("provinces/", views.provinces, name="provinces"),
     path("province/<str:code>/", views.province, name="province"),
     path("lg/<int:pk>/", views.local_government, name="local-government"),
+    path("data/", views.open_data, name="open-data"),
+    path("data/dictionary/", views.data_dictionary, name="data-dictionary"),
+    path("data/catalog.json", views.catalogue, name="data-catalogue"),
+    path("data/<int:round_id>/<slug:dataset>.<slug:fmt>", views.data_file, name="data-file"),
 ]

@@ -9,8 +9,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.collation import thai
+from localstandards.core.tables import CSV_CONTENT_TYPE
 from localstandards.progress.services import public_rates
-from localstandards.public import services
+from localstandards.public import opendata, services
 from localstandards.registry.models import District, LocalGovernment, Province
 
 MAX_AGE = 300  # seconds: results change when a return is accepted; five minutes late is fine for the public
@@ -123,3 +125,74 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 def local_government(request: HttpRequest, pk: int) -> HttpResponse:
     lg = get_object_or_404(LocalGovernment.objects.select_related("province", "district"), pk=pk)
     return render(request, "public/local_government.html", {"lg": lg, "history": services.history(lg)})
+
+
+# ---------------------------------------------------------------- open data
+
+
+@public_page
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "public/open_data.html",
+        {
+            "rounds": opendata.rounds_with_final_results(),
+            "datasets": opendata.DATASETS.values(),
+            "formats": opendata.FORMATS,
+            "licence_name": opendata.LICENCE_NAME,
+            "licence_url": opendata.LICENCE_URL,
+        },
+    )
+
+
+@public_page
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "public/data_dictionary.html",
+        {
+            "datasets": opendata.DATASETS.values(),
+            "licence_name": opendata.LICENCE_NAME,
+            "licence_url": opendata.LICENCE_URL,
+        },
+    )
+
+
+@public_page
+def data_file(request: HttpRequest, round_id: int, dataset: str, fmt: str) -> HttpResponse:
+    if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
+        raise Http404
+    assessment_round = get_object_or_404(AssessmentRound, pk=round_id)
+    name = f"localstandards-{assessment_round.pk}-{dataset}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(opendata.csv_chunks(dataset, assessment_round), content_type=CSV_CONTENT_TYPE)
+    else:
+        about = {
+            "dataset": dataset,
+            "title": str(opendata.DATASETS[dataset].title),
+            "round": {
+                "id": assessment_round.pk,
+                "name": assessment_round.name,
+                "fiscal_year": assessment_round.fiscal_year,
+            },
+            "licence": {"name": opendata.LICENCE_NAME, "url": opendata.LICENCE_URL},
+            "dictionary": request.build_absolute_uri(reverse("public:data-dictionary")) + f"#{dataset}",
+            "fields": opendata.fields_json(dataset),
+        }
+        response = StreamingHttpResponse(
+            opendata.json_chunks(dataset, assessment_round, about), content_type="application/json; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
+
+
+@public_page
+def catalogue(request: HttpRequest) -> HttpResponse:
+    def url(name: str, *args) -> str:
+        return request.build_absolute_uri(reverse(name, args=args))
+
+    data = opendata.catalogue(opendata.rounds_with_final_results(), url)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

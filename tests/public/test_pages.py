@@ -44,8 +44,8 @@ class Links(HTMLParser):
 
 
 def crawl(client, start: list[str]) -> dict[str, str]:
-    """Every page reachable from `start` through links inside the public side and the public permalinks (PDFs left
-    out: their text is the permalink page's), as {url: html}."""
+    """Every page reachable from `start` through links inside the public side (open-data files included) and the
+    public permalinks (PDFs left out: their text is the permalink page's), as {url: text}."""
     seen: dict[str, str] = {}
     queue = list(start)
     while queue:
@@ -54,7 +54,7 @@ def crawl(client, start: list[str]) -> dict[str, str]:
             continue
         response = client.get(url)
         assert response.status_code == 200, url
-        seen[url] = response.content.decode()
+        seen[url] = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
         parser = Links()
         parser.feed(seen[url])
         for href in parser.hrefs:
@@ -84,6 +84,7 @@ def test_no_page_of_the_public_side_shows_a_name_a_phone_or_an_email(client, gen
     local_pages = {url for url in pages if url.startswith("/public/lg/")}
     assert local_pages >= {reverse("public:local-government", args=[pk]) for pk in lgs}  # and the search finds more
     assert any(url.startswith("/results/p/") for url in pages)  # the permalinks were followed too
+    assert any(url.endswith("/indicators.csv") for url in pages)  # and the open data
     for url, html in pages.items():
         text = re.sub(r"\s+", " ", html)
         leaked = sorted(value for value in personal if value in text)
