@@ -30,6 +30,7 @@ PUBLIC = {
     "public:data-dictionary",
     "public:data-catalogue",
     "public:data-file",
+    "public:survey",
 }
 
 

@@ -88,13 +88,15 @@ def leading_zero_bits(digest: bytes) -> int:
     return bits
 
 
-def work_is_done(challenge: str, counter: str, bits: int = POW_BITS) -> bool:
+def work_is_done(challenge: str, counter: str, bits: int | None = None) -> bool:
+    bits = POW_BITS if bits is None else bits
     digest = hashlib.sha256(f"{challenge}:{counter}".encode()).digest()
     return leading_zero_bits(digest) >= bits
 
 
-def solve(challenge: str, bits: int = POW_BITS) -> str:
+def solve(challenge: str, bits: int | None = None) -> str:
     """What the browser does (for tests and scripts)."""
+    bits = POW_BITS if bits is None else bits
     counter = 0
     while not work_is_done(challenge, str(counter), bits):
         counter += 1

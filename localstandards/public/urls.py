@@ -13,4 +13,7 @@ urlpatterns = [
     path("data/dictionary/", views.data_dictionary, name="data-dictionary"),
     path("data/catalog.json", views.catalogue, name="data-catalogue"),
     path("data/<int:round_id>/<slug:dataset>.<slug:fmt>", views.data_file, name="data-file"),
+    path("survey/<int:round_id>/<int:lg_pk>/", views.survey_page, name="survey"),
+    path("survey/return/<int:pk>/", views.survey_responses, name="survey-responses"),
+    path("survey/return/<int:pk>/poster.pdf", views.survey_poster, name="survey-poster"),
 ]

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 
+import segno
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from localstandards.assessments.models import AssessmentRound
+from localstandards.assessments.models import Assessment, AssessmentRound
 from localstandards.core.collation import thai
 from localstandards.core.tables import CSV_CONTENT_TYPE
+from localstandards.core.thaidate import format_datetime
 from localstandards.progress.services import public_rates
-from localstandards.public import opendata, services
+from localstandards.public import opendata, services, survey
+from localstandards.public.models import SurveyExclusion
 from localstandards.registry.models import District, LocalGovernment, Province
+from localstandards.reports.services import thai_pdf_document
 
 MAX_AGE = 300  # seconds: results change when a return is accepted; five minutes late is fine for the public
 
@@ -195,4 +211,198 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     data = opendata.catalogue(opendata.rounds_with_final_results(), url)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# ---------------------------------------------------------------- the citizen survey
+
+SATISFACTION_CHOICES = [("1", gettext_lazy("Satisfied")), ("0", gettext_lazy("Needs improvement"))]
+
+
+class SurveyForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment (optional)"), required=False, max_length=survey.COMMENT_MAX, widget=forms.Textarea
+    )
+    challenge = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    counter = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, data, questions, lg_type: str) -> None:
+        super().__init__(data)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                label=question.wording_for(lg_type),
+                choices=SATISFACTION_CHOICES,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                error_messages={"required": gettext_lazy("Please answer this question.")},
+            )
+        self.fields["comment"].widget.attrs.update({"rows": 3, "class": "form-control"})
+
+    def question_fields(self):
+        return [(question, self[f"q{question.pk}"]) for question in self.questions]
+
+    def choices(self) -> dict[int, bool]:
+        return {question.pk: self.cleaned_data[f"q{question.pk}"] == "1" for question in self.questions}
+
+
+def _survey_return(round_id: int, lg_pk: int) -> Assessment:
+    # The survey is public: the return is found by its round and local government, never by a user's scope.
+    queryset = Assessment.objects.select_related("round", "framework", "local_government__province")
+    return get_object_or_404(queryset, round_id=round_id, local_government_id=lg_pk)
+
+
+def survey_url(assessment: Assessment) -> str:
+    """The address the QR code carries: the site's canonical address, whatever host the officer used."""
+    path = reverse("public:survey", args=[assessment.round_id, assessment.local_government_id])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@login_not_required
+@never_cache
+def survey_page(request: HttpRequest, round_id: int, lg_pk: int) -> HttpResponse:
+    """The citizen survey of one return: a question per satisfaction question, พอใจ / ปรับปรุง, a comment."""
+    assessment = _survey_return(round_id, lg_pk)
+    questions = survey.questions(assessment)
+    cookie = survey.cookie_name(assessment.round_id)
+    token = request.get_signed_cookie(cookie, default=None, salt=cookie)
+    error = ""
+    if request.method == "POST":
+        form = SurveyForm(request.POST, questions, assessment.local_government.type)
+        if form.is_valid():
+            token = token or survey.new_browser_token()
+            try:
+                survey.submit(
+                    assessment,
+                    form.choices(),
+                    form.cleaned_data["comment"],
+                    token=token,
+                    challenge=form.cleaned_data["challenge"],
+                    counter=form.cleaned_data["counter"],
+                    address=request.META.get("REMOTE_ADDR", ""),
+                )
+            except survey.SurveyError as refusal:
+                error = str(refusal)
+                status = 429 if refusal.code == "rate" else 400
+            else:
+                response = redirect(request.path + "?thanks=1")
+                response.set_signed_cookie(
+                    cookie,
+                    token,
+                    salt=cookie,
+                    max_age=survey.COOKIE_MAX_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+                return response
+        else:
+            status = 400
+            error = _("Please answer every question.")
+    elif request.method == "GET":
+        form = SurveyForm(None, questions, assessment.local_government.type)
+        status = 200
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {
+        "assessment": assessment,
+        "lg": assessment.local_government,
+        "form": form,
+        "challenge": survey.new_challenge(assessment.pk),
+        "bits": survey.POW_BITS,
+        "error": error,
+        "open": survey.is_open(assessment),
+        "answered": survey.has_answered(assessment, token),
+        "thanks": request.GET.get("thanks") == "1",
+    }
+    return render(request, "public/survey.html", context, status=status)
+
+
+def _officer_return(request: HttpRequest, pk: int) -> Assessment:
+    queryset = Assessment.objects.for_user(request.user).select_related("round", "framework", "local_government")
+    return get_object_or_404(queryset, pk=pk)
+
+
+class ExclusionForm(forms.Form):
+    starts_at = forms.TypedChoiceField(label=gettext_lazy("From the hour"), coerce=str)
+    ends_at = forms.TypedChoiceField(label=gettext_lazy("To the hour (included)"), coerce=str)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data, hours: list[survey.Hour]) -> None:
+        super().__init__(data)
+        choices = [(hour.starts_at.isoformat(), format_datetime(hour.starts_at)) for hour in hours]
+        self.fields["starts_at"].choices = choices
+        self.fields["ends_at"].choices = choices
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def period(self) -> tuple[dt.datetime, dt.datetime]:
+        first = dt.datetime.fromisoformat(self.cleaned_data["starts_at"])
+        last = dt.datetime.fromisoformat(self.cleaned_data["ends_at"])
+        first, last = min(first, last), max(first, last)
+        return first, last + dt.timedelta(hours=1)
+
+
+@login_required
+def survey_responses(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the อปท. and its reviewers: the survey's address and poster, counts (paper, online, sum), responses by
+    hour, and the exclusion of a suspicious batch with a reason."""
+    assessment = _officer_return(request, pk)
+    hours = survey.by_hour(assessment)
+    may_exclude = survey.may_exclude(request.user, assessment)
+    if request.method == "POST":
+        form = ExclusionForm(request.POST, hours)
+        if not may_exclude:
+            messages.error(request, _("You may not exclude responses of this return."))
+        elif form.is_valid():
+            try:
+                exclusion = survey.exclude(assessment, request.user, *form.period(), form.cleaned_data["reason"])
+            except survey.SurveyError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s responses were excluded from the counts.") % {"count": exclusion.responses},
+                )
+                return redirect("public:survey-responses", pk=assessment.pk)
+        else:
+            messages.error(request, _("Please choose the hours and give a reason."))
+    else:
+        form = ExclusionForm(None, hours)
+    url = survey_url(assessment)
+    return render(
+        request,
+        "public/survey_responses.html",
+        {
+            "assessment": assessment,
+            "lg": assessment.local_government,
+            "url": url,
+            "qr": mark_safe(segno.make(url, error="m").svg_inline(scale=3, omitsize=True)),  # noqa: S308 (segno's SVG)
+            "counts": survey.question_counts(assessment),
+            "hours": hours,
+            "exclusions": SurveyExclusion.objects.filter(assessment=assessment).select_related("excluded_by"),
+            "open": survey.is_open(assessment),
+            "may_exclude": may_exclude,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def survey_poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """An A4 poster for the อปท. to print: its name, the round, the QR code and the address."""
+    assessment = _officer_return(request, pk)
+    url = survey_url(assessment)
+    document = thai_pdf_document(
+        "public/survey_poster.html",
+        {
+            "assessment": assessment,
+            "lg": assessment.local_government,
+            "url": url,
+            "qr": segno.make(url, error="m").svg_data_uri(scale=10, border=2),
+        },
+    )
+    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    code = assessment.local_government.dla_code or f"lg{assessment.local_government_id}"
+    response["Content-Disposition"] = f'inline; filename="survey-{code}-{assessment.round.fiscal_year}.pdf"'
     return response
