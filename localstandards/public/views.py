@@ -140,7 +140,13 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 @public_page
 def local_government(request: HttpRequest, pk: int) -> HttpResponse:
     lg = get_object_or_404(LocalGovernment.objects.select_related("province", "district"), pk=pk)
-    return render(request, "public/local_government.html", {"lg": lg, "history": services.history(lg)})
+    # An officer who can see the returns gets the way to their citizen surveys (the page is then private).
+    own = []
+    if request.user.is_authenticated:
+        own = list(Assessment.objects.for_user(request.user).filter(local_government=lg).select_related("round"))
+    return render(
+        request, "public/local_government.html", {"lg": lg, "history": services.history(lg), "own_returns": own}
+    )
 
 
 # ---------------------------------------------------------------- open data

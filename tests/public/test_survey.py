@@ -216,3 +216,11 @@ def test_who_may_see_and_exclude(client_for, assessment, users):
     Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED)
     assessment.refresh_from_db()
     assert not survey.may_exclude(users.national_admin, assessment)  # final results never move
+
+
+def test_the_officers_find_the_survey_from_the_public_page(client, client_for, assessment, users):
+    page = reverse("public:local-government", args=[assessment.local_government_id])
+    link = reverse("public:survey-responses", args=[assessment.pk])
+    assert link in client_for(users.staff).get(page).content.decode()
+    assert link not in client_for(users.outsider_staff).get(page).content.decode()
+    assert link not in client.get(page).content.decode()
