@@ -52,9 +52,12 @@ def crawl(client, start: list[str]) -> dict[str, str]:
         url = queue.pop()
         if url in seen:
             continue
-        response = client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            seen[url] = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
         assert response.status_code == 200, url
-        seen[url] = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+        writes = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert writes == [], url  # a GET never writes
         parser = Links()
         parser.feed(seen[url])
         for href in parser.hrefs:

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,7 +55,9 @@ def answer(client, assessment, *, satisfied=True, comment="", address="203.0.113
 
 
 def test_a_citizen_answers_once_and_is_thanked(client, assessment):
-    page = client.get(url(assessment))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url(assessment))
+    assert not [q for q in captured if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert page.status_code == 200 and page["Cache-Control"].startswith("max-age=0")
     assert "ความพึงพอใจต่อถนนของเทศบาล" in page.content.decode()  # the question in the type's words
 
