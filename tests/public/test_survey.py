@@ -228,3 +228,21 @@ def test_the_officers_find_the_survey_from_the_public_page(client, client_for, a
     assert link in client_for(users.staff).get(page).content.decode()
     assert link not in client_for(users.outsider_staff).get(page).content.decode()
     assert link not in client.get(page).content.decode()
+
+
+def test_the_results_page_sums_paper_and_online_counts_per_question(client_for, assessment, users):
+    factories.satisfy(assessment, users.staff, satisfied=40, needs_improvement=10)
+    online(assessment, 3, 1)
+    page = client_for(users.staff).get(reverse("reports:results", args=[assessment.pk]))
+    rows = page.context["results"].satisfaction
+    assert [(row.satisfied, row.needs_improvement) for row in rows] == [(43, 11)]  # as the total row and the score
+    assert (page.context["results"].score.satisfied, page.context["results"].score.needs_improvement) == (43, 11)
+
+
+def test_the_results_pdf_changes_with_the_online_counts(assessment, users):
+    from localstandards.reports.services import pdf_cache_key
+
+    factories.satisfy(assessment, users.staff, satisfied=40, needs_improvement=10)
+    before = pdf_cache_key(assessment)
+    online(assessment, 1, 0)
+    assert pdf_cache_key(assessment) != before
