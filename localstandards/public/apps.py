@@ -14,3 +14,8 @@ class PublicConfig(AppConfig):
 
         if counted_satisfaction not in SATISFACTION_SOURCES:
             SATISFACTION_SOURCES.append(counted_satisfaction)
+
+        from localstandards.public.sections import local_government_surveys
+        from localstandards.registry.signals import local_government_page
+
+        local_government_page.connect(local_government_surveys, dispatch_uid="public.local_government_surveys")

@@ -246,3 +246,12 @@ def test_the_results_pdf_changes_with_the_online_counts(assessment, users):
     before = pdf_cache_key(assessment)
     online(assessment, 1, 0)
     assert pdf_cache_key(assessment) != before
+
+
+def test_the_registry_page_links_the_survey_of_each_return_in_scope(client_for, assessment, users):
+    page = reverse("registry:local-government", args=[assessment.local_government_id])
+    link = reverse("public:survey-responses", args=[assessment.pk])
+    assert link in client_for(users.staff).get(page).content.decode()
+    assert reverse("public:local-government", args=[assessment.local_government_id]) in (
+        client_for(users.staff).get(page).content.decode()
+    )
