@@ -181,3 +181,19 @@ def test_more_local_governments_cost_no_more_queries(client, generated):
     # province: the province, the rounds, its districts, its units, their final scores; a local government: itself,
     # its final scores, their areas, the permalinks; home: the latest round, the rates
     assert after == [5, 4, 2]
+
+
+def test_the_pages_read_in_english_too(client, generated, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    lg = generated.world.local_government
+    expected = {
+        reverse("public:home"): "Results of local governments",
+        reverse("public:provinces"): "Provinces and districts",
+        reverse("public:province", args=["50"]): "Local governments of the province and their final results",
+        reverse("public:local-government", args=[lg.pk]): "Final results, round by round",
+        reverse("public:open-data"): "Open data",
+        reverse("public:data-dictionary"): "Data dictionary",
+    }
+    for url, text in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200 and text in response.content.decode(), url
