@@ -21,6 +21,16 @@ PUBLIC = {
     "reports:public",
     "reports:embed",
     "reports:public-pdf",
+    "public:home",
+    "public:search",
+    "public:provinces",
+    "public:province",
+    "public:local-government",
+    "public:open-data",
+    "public:data-dictionary",
+    "public:data-catalogue",
+    "public:data-file",
+    "public:survey",
 }
 
 

@@ -32,7 +32,7 @@ from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQ
 from localstandards.frameworks.rules import label_texts
 from localstandards.reports.models import PublicLink
 from localstandards.scoring.models import AreaScore, IndicatorResultRecord, ReturnScore
-from localstandards.scoring.services import current_results
+from localstandards.scoring.services import current_results, extra_satisfaction
 
 logger = logging.getLogger(__name__)
 
@@ -234,15 +234,21 @@ def build_results(assessment: Assessment, *, standing: bool = True, previous: bo
             )
         )
     answers = {item.question_id: item for item in assessment.satisfaction_answers.all()}
+    # The online survey's counts (a satisfaction source, see scoring.services) are added to the paper counts, as
+    # the score adds them, so each question's row and the total row agree.
+    online = {row.question_id: row for row in extra_satisfaction([assessment.pk]).get(assessment.pk, [])}
     for question in SatisfactionQuestion.objects.filter(framework_id=assessment.framework_id).order_by(
         "area__order", "order", "pk"
     ):
-        answer = answers.get(question.pk)
+        answer, extra = answers.get(question.pk), online.get(question.pk)
+        satisfied = answer.satisfied if answer else None
+        needs_improvement = answer.needs_improvement if answer else None
+        if extra is not None:
+            satisfied = (satisfied or 0) + extra.satisfied
+            needs_improvement = (needs_improvement or 0) + extra.needs_improvement
         blocks[question.area_id].satisfaction.append(
             SatisfactionRow(
-                wording=question.wording_for(lg.type),
-                satisfied=answer.satisfied if answer else None,
-                needs_improvement=answer.needs_improvement if answer else None,
+                wording=question.wording_for(lg.type), satisfied=satisfied, needs_improvement=needs_improvement
             )
         )
     results = Results(assessment=assessment, score=score, final=assessment.is_final, areas=list(blocks.values()))
@@ -442,11 +448,13 @@ def pdf_cache_key(assessment: Assessment) -> str:
       labels are frozen with it), the local government's names and type, the round's name and year;
     - how it is printed: the language (the PDF is always Thai), Thai or Arabic digits (the visitor's cookie or
       the site default), the day printed on (dates are Buddhist-era, always), and the templates.
-    Three small queries: `assessment` comes with its round, framework, local government and province.
+    - the online survey's counts (added to the paper counts).
+    Four small queries: `assessment` comes with its round, framework, local government and province.
     """
     score = ReturnScore.objects.filter(assessment=assessment).values_list("pk", "computed_at").first()
     answers = assessment.answers.aggregate(last=Max("updated_at"), count=Count("pk"))
     satisfaction = assessment.satisfaction_answers.aggregate(last=Max("updated_at"), count=Count("pk"))
+    online = extra_satisfaction([assessment.pk]).get(assessment.pk, [])  # the online survey's counts
     lg = assessment.local_government
     with translation.override("th"):
         digits = use_thai_digits()
@@ -464,6 +472,7 @@ def pdf_cache_key(assessment: Assessment) -> str:
         score,
         sorted(answers.items()),
         sorted(satisfaction.items()),
+        online,
         "th",
         digits,
         timezone.localdate(),

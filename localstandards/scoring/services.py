@@ -8,7 +8,7 @@ transaction. Running it twice gives the same rows; a rebuild of a round equals t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import batched
@@ -30,6 +30,20 @@ from localstandards.scoring.signals import send_results_changed_on_commit
 _SIX = Decimal("0.000001")
 _SEVEN = Decimal("0.0000001")
 _INSERT_BATCH = 1000  # rows per INSERT: under SQLite's variable limit with 17 columns
+
+
+# Satisfaction counts kept by an app above this one (the online citizen survey of `public`), added to the paper
+# counts. The app registers its source in AppConfig.ready(), so scoring never imports it. A source takes return ids
+# and gives {return id: [rows with question_id, satisfied, needs_improvement]}.
+SATISFACTION_SOURCES: list[Callable[[Sequence[int]], dict[int, list]]] = []
+
+
+def extra_satisfaction(assessment_ids: Sequence[int]) -> dict[int, list]:
+    extra: dict[int, list] = defaultdict(list)
+    for source in SATISFACTION_SOURCES:
+        for assessment_id, rows in source(assessment_ids).items():
+            extra[assessment_id].extend(rows)
+    return extra
 
 
 def _stored(value: Decimal | None, places: Decimal = _SIX) -> Decimal | None:
@@ -83,7 +97,10 @@ def build_input(
     if answers is None:
         answers = {a.indicator_id: a for a in assessment.answers.all()}
     if satisfaction is None:
-        satisfaction = assessment.satisfaction_answers.all()
+        satisfaction = [
+            *assessment.satisfaction_answers.all(),
+            *extra_satisfaction([assessment.pk]).get(assessment.pk, []),
+        ]
     satisfaction_rows = satisfaction
     tree = _tree_view(framework)
     areas, indicators, satisfaction = [], [], []  # satisfaction: the inputs, from satisfaction_rows
@@ -389,6 +406,8 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
             "assessment_id", "question_id", "satisfied", "needs_improvement", named=True
         ):
             satisfaction[row.assessment_id].append(row)
+        for assessment_id, rows in extra_satisfaction(locked).items():
+            satisfaction[assessment_id].extend(rows)
         failures: list[EvaluationFailure] = []
         records: list[dict] = []
         areas: list[dict] = []

@@ -248,8 +248,9 @@ def test_the_round_takes_a_few_queries_per_chunk(world, framework, django_assert
 
     results_changed.disconnect(dispatch_uid="analysis.on_results_changed")
     try:
-        # 1 id list; per chunk: returns, answers, satisfaction, 3 deletes, 3 inserts; the framework tree once (8)
-        with django_assert_max_num_queries(1 + 8 + 2 * 9 + 4):  # + the savepoints of two chunks
+        # 1 id list; per chunk: returns, answers, satisfaction, the online survey's counts (public's satisfaction
+        # source), 3 deletes, 3 inserts; the framework tree once (8)
+        with django_assert_max_num_queries(1 + 8 + 2 * 10 + 4):  # + the savepoints of two chunks
             assert rescore_round(assessment_round, chunk_size=10) > 10
     finally:
         from localstandards.analysis.tasks import on_results_changed
