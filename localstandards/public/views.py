@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from localstandards.accounts.throttling import client_ip
 from localstandards.assessments.models import Assessment, AssessmentRound
 from localstandards.core.collation import thai
 from localstandards.core.tables import CSV_CONTENT_TYPE
@@ -284,7 +285,7 @@ def survey_page(request: HttpRequest, round_id: int, lg_pk: int) -> HttpResponse
                     token=token,
                     challenge=form.cleaned_data["challenge"],
                     counter=form.cleaned_data["counter"],
-                    address=request.META.get("REMOTE_ADDR", ""),
+                    address=client_ip(request),  # behind the load balancer: the address it saw
                 )
             except survey.SurveyError as refusal:
                 error = str(refusal)
