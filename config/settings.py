@@ -169,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# How long an activation code (accounts.Invitation) stays usable after it is issued.
+INVITATION_CODE_DAYS = int(os.environ.get("INVITATION_CODE_DAYS", "60"))
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: lock a username + address pair after repeated failures.

@@ -13,6 +13,7 @@ PUBLIC = {
     "set_language",
     "javascript-catalog",
     "login",
+    "activate",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

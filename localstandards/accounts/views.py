@@ -1,9 +1,14 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from localstandards.accounts.forms import LoginForm
+from localstandards.accounts import invitations
+from localstandards.accounts.forms import ActivationForm, LoginForm
 
 
 class LoginView(auth_views.LoginView):
@@ -14,3 +19,41 @@ class LoginView(auth_views.LoginView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"memberships": request.user.cached_memberships})
+
+
+@login_not_required
+def activate(request: HttpRequest) -> HttpResponse:
+    """The page the activation letter's QR code opens (?code=…): one code, one account, then logged in."""
+    invitation, problem = None, ""
+    if request.method == "POST":
+        form = ActivationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            person = invitations.Person(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                position=data["position"],
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password1"],
+            )
+            try:
+                user = invitations.activate(data["code"], person)
+            except invitations.InvitationError as error:
+                form.add_error("code", str(error))
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Your account is ready. Welcome."))
+                return redirect("home")
+    else:
+        form = ActivationForm(initial={"code": request.GET.get("code", "")})
+        if request.GET.get("code"):
+            # Say at once whether the code works (a read: nothing is written).
+            try:
+                invitation = invitations.find_usable(request.GET["code"])
+            except invitations.InvitationError as error:
+                problem = str(error)
+    context = {"form": form, "invitation": invitation, "problem": problem, "title": _("Activate your account")}
+    return render(request, "accounts/activate.html", context)

@@ -1,0 +1,173 @@
+"""Onboarding the local governments of a round: provisioning their accounts, activation letters with QR codes,
+and who has an active account. The accounts app keeps the invitations; this module knows the round (which
+local governments are expected) and prints the letters.
+
+The letter issues the codes. Codes are stored hashed, so a plain code exists only when it is issued: making a
+letter issues a fresh code for every open seat it prints, and the codes of any earlier letter for the same
+seats stop working (each re-issue is recorded on the invitation rows: who, when, which row replaced which).
+The latest letter is the valid one; a seat already held by an active account gets no code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from localstandards.accounts import invitations
+from localstandards.accounts.models import Invitation, Role, RoleMembership, User
+from localstandards.assessments.models import AssessmentRound
+from localstandards.core.collation import thai_sort_key
+from localstandards.core.pdf import thai_pdf_document
+from localstandards.registry.models import District, LocalGovernment, Province
+
+# ---------------------------------------------------------------- who may do it
+
+
+def managed_province(user: User, code: str) -> Province:
+    """The province a national admin or that province's officer manages; 404 for anyone else."""
+    province = Province.objects.for_user(user).filter(code=code).first()
+    if province is None or not (user.is_national_admin or _holds(user, Role.PROVINCE_OFFICER, province_id=province.pk)):
+        raise Http404
+    return province
+
+
+def managed_district(user: User, code: str) -> District:
+    """A district managed by a national admin, its province's officer or its own district officer; 404 otherwise."""
+    district = District.objects.for_user(user).select_related("province").filter(code=code).first()
+    if district is None or not (
+        user.is_national_admin
+        or _holds(user, Role.PROVINCE_OFFICER, province_id=district.province_id)
+        or _holds(user, Role.DISTRICT_OFFICER, district_id=district.pk)
+    ):
+        raise Http404
+    return district
+
+
+def _holds(user: User, role: str, **scope) -> bool:
+    return user.is_active and any(
+        m.role == role and all(getattr(m, f"{k}") == v for k, v in scope.items()) for m in user.cached_memberships
+    )
+
+
+# ---------------------------------------------------------------- provisioning
+
+
+def expected_local_governments(round_: AssessmentRound, province: Province | None = None, district=None):
+    """The local governments with a return in the round (the ones expected to report), in Thai order."""
+    rows = LocalGovernment.objects.filter(assessments__round=round_).select_related("province", "district")
+    if province is not None:
+        rows = rows.filter(province=province)
+    if district is not None:
+        rows = rows.filter(district=district)
+    return sorted(
+        rows, key=lambda lg: (thai_sort_key(lg.district.name_th if lg.district else ""), thai_sort_key(lg.name_th))
+    )
+
+
+def provision_round(round_: AssessmentRound, by: User | None, province: Province | None = None):
+    """Invitations for the head and the staff of every expected local government (of one province); idempotent."""
+    ids = [lg.pk for lg in expected_local_governments(round_, province)]
+    return invitations.provision(ids, round_.pk, by)
+
+
+# ---------------------------------------------------------------- activation letters
+
+
+def activation_url(code: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('activate')}?{urlencode({'code': code})}"
+
+
+def qr_svg(url: str) -> SafeString:
+    """The QR code as inline SVG (segno): sharp at any print size, no image file."""
+    svg = segno.make(url, error="m").svg_inline(scale=3, border=4, dark="#000", light="#fff", omitsize=False)
+    return mark_safe(svg)  # noqa: S308 (segno writes the markup and escapes the URL in it)
+
+
+@dataclass
+class Seat:
+    role: str
+    role_label: str
+    code: str | None  # None: an active account holds the seat
+    url: str = ""
+    qr: SafeString | None = None
+    holder: str = ""
+
+
+@dataclass
+class LetterPage:
+    local_government: LocalGovernment
+    seats: list[Seat] = field(default_factory=list)
+
+
+@dataclass
+class Coordinator:
+    name: str
+    position: str
+    phone: str
+    email: str
+
+
+def coordinators(province: Province) -> list[Coordinator]:
+    """The provincial officers of the province, with their contacts (the coordinators printed on letters)."""
+    users = User.objects.filter(
+        is_active=True, memberships__role=Role.PROVINCE_OFFICER, memberships__province=province
+    ).distinct()
+    people = sorted(users, key=lambda u: thai_sort_key(u.get_full_name() or u.username))
+    return [Coordinator(u.get_full_name() or u.username, u.position, u.phone, u.email) for u in people]
+
+
+def letter_pages(
+    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+) -> list[LetterPage]:
+    """One page per expected local government of the province (or district), with freshly issued codes."""
+    lgs = expected_local_governments(round_, province, district)
+    codes = invitations.issue_codes([lg.pk for lg in lgs], by, round_.pk)
+    holders = {}
+    for m in RoleMembership.objects.filter(
+        local_government__in=lgs, role__in=Invitation.ROLES, user__is_active=True
+    ).select_related("user"):
+        holders.setdefault((m.local_government_id, m.role), m.user.get_full_name() or m.user.username)
+    pages = []
+    for lg in lgs:
+        page = LetterPage(lg)
+        for role in Invitation.ROLES:
+            code = codes.get((lg.pk, role))
+            seat = Seat(role, str(Role(role).label), code, holder=holders.get((lg.pk, role), ""))
+            if code:
+                seat.url = activation_url(code)
+                seat.qr = qr_svg(seat.url)
+            page.seats.append(seat)
+        pages.append(page)
+    return pages
+
+
+def activation_letters_document(
+    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+):
+    """The activation letters (a weasyprint Document): one A4 page per local government."""
+    from localstandards.core.thaidate import use_thai_digits
+
+    context = {
+        "round": round_,
+        "province": province,
+        "district": district,
+        "pages": letter_pages(round_, by, province, district),
+        "coordinators": coordinators(province),
+        "today": timezone.localdate(),
+        "site_url": settings.SITE_URL,
+        "thai_digits": use_thai_digits(),
+    }
+    return thai_pdf_document("notices/activation_letters.html", context)
+
+
+def activation_letters_pdf(
+    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+) -> bytes:
+    return activation_letters_document(round_, by, province, district).write_pdf()
