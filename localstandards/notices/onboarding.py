@@ -19,6 +19,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from localstandards.accounts import invitations
 from localstandards.accounts.models import Invitation, Role, RoleMembership, User
@@ -171,3 +173,109 @@ def activation_letters_pdf(
     round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
 ) -> bytes:
     return activation_letters_document(round_, by, province, district).write_pdf()
+
+
+# ---------------------------------------------------------------- who has an account
+
+
+@dataclass
+class SeatStatus:
+    local_government: LocalGovernment
+    role: str
+    state: str  # "active" | "code" (a code issued and not expired) | "expired" | "invited" (no code yet) | "none"
+    user: User | None = None
+    invitation: Invitation | None = None
+
+    @property
+    def never_logged_in(self) -> bool:
+        return self.user is not None and self.user.last_login is None
+
+
+STATE_LABELS = {
+    "active": gettext_lazy("Active account"),
+    "code": gettext_lazy("Code issued, not yet activated"),
+    "expired": gettext_lazy("Code expired"),
+    "invited": gettext_lazy("Invited, no code printed yet"),
+    "none": gettext_lazy("No account"),
+}
+
+
+def local_governments_in(user: User, province: Province, district: District | None = None) -> list[LocalGovernment]:
+    """The active local governments of the province (or district) that `user` may see, in Thai order."""
+    rows = LocalGovernment.objects.for_user(user).active().filter(province=province).select_related("district")
+    if district is not None:
+        rows = rows.filter(district=district)
+    return sorted(
+        rows, key=lambda lg: (thai_sort_key(lg.district.name_th if lg.district else ""), thai_sort_key(lg.name_th))
+    )
+
+
+def seat_statuses(local_governments: list[LocalGovernment], now=None) -> list[SeatStatus]:
+    """Each head and staff account of these local governments (one row per person), and each seat nobody holds
+    with the state of its invitation."""
+    now = now or timezone.now()
+    ids = [lg.pk for lg in local_governments]
+    holders: dict[tuple[int, str], list[User]] = {}
+    for m in (
+        RoleMembership.objects.filter(local_government_id__in=ids, role__in=Invitation.ROLES, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__pk")
+    ):
+        holders.setdefault((m.local_government_id, m.role), []).append(m.user)
+    live = {(i.local_government_id, i.role): i for i in Invitation.objects.live().filter(local_government_id__in=ids)}
+    rows = []
+    for lg in local_governments:
+        for role in Invitation.ROLES:
+            people = holders.get((lg.pk, role), [])
+            rows.extend(SeatStatus(lg, role, "active", user=u) for u in people)
+            if people:
+                continue
+            invitation = live.get((lg.pk, role))
+            if invitation is None:
+                state = "none"
+            elif not invitation.code_hash:
+                state = "invited"
+            elif invitation.expires_at and invitation.expires_at <= now:
+                state = "expired"
+            else:
+                state = "code"
+            rows.append(SeatStatus(lg, role, state, invitation=invitation))
+    return rows
+
+
+def seat_table(rows: list[SeatStatus]):
+    """The account list as a core.tables Table (the XLSX download)."""
+    from localstandards.core.tables import Column, Table
+
+    columns = [
+        Column(_("District"), width=18),
+        Column(_("Local government"), width=32),
+        Column(_("DLA code"), width=10),
+        Column(_("Role"), width=26),
+        Column(_("Status"), width=26),
+        Column(_("Name"), width=26),
+        Column(_("Position"), width=22),
+        Column(_("E-mail"), width=28),
+        Column(_("Phone"), width=14),
+        Column(_("Last login"), kind="date", width=14),
+        Column(_("Never logged in"), width=10),
+    ]
+    table = Table("accounts", _("Accounts of the local governments"), columns)
+    for row in rows:
+        user = row.user
+        table.rows.append(
+            [
+                row.local_government.district.name_th if row.local_government.district else "",
+                row.local_government.full_name_th,
+                row.local_government.dla_code or "",
+                str(Role(row.role).label),
+                str(STATE_LABELS[row.state]),
+                (user.get_full_name() or user.username) if user else "",
+                user.position if user else "",
+                user.email if user else "",
+                user.phone if user else "",
+                timezone.localdate(user.last_login) if user and user.last_login else None,
+                _("yes") if row.never_logged_in else "",
+            ]
+        )
+    return table
