@@ -18,4 +18,5 @@ urlpatterns = [
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
     path("activate/", views.activate, name="activate"),
+    path("unlock/<int:user_id>/", views.unlock, name="unlock"),
 ]

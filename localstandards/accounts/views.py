@@ -3,12 +3,16 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from localstandards.accounts import invitations
+from localstandards.accounts import invitations, lockout
 from localstandards.accounts.forms import ActivationForm, LoginForm
+from localstandards.accounts.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -57,3 +61,17 @@ def activate(request: HttpRequest) -> HttpResponse:
                 problem = str(error)
     context = {"form": form, "invitation": invitation, "problem": problem, "title": _("Activate your account")}
     return render(request, "accounts/activate.html", context)
+
+
+@require_POST
+def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Clear a locked account's failed logins: officers, for accounts in their scope only (404 otherwise)."""
+    target = User.objects.filter(pk=user_id).first()
+    if target is None or not lockout.may_unlock(request.user, target):
+        raise Http404
+    lockout.unlock(request.user, target)
+    messages.success(request, _("%(name)s can log in again.") % {"name": target.get_full_name() or target.username})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    return redirect(back)

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localstandards.accounts import invitations
+from localstandards.accounts import invitations, lockout
 from localstandards.accounts.models import Invitation, Role, RoleMembership, User
 from localstandards.assessments.models import AssessmentRound
 from localstandards.core.collation import thai_sort_key
@@ -185,6 +185,7 @@ class SeatStatus:
     state: str  # "active" | "code" (a code issued and not expired) | "expired" | "invited" (no code yet) | "none"
     user: User | None = None
     invitation: Invitation | None = None
+    locked: bool = False  # too many failed logins (django-axes): an officer may unlock it
 
     @property
     def never_logged_in(self) -> bool:
@@ -240,6 +241,9 @@ def seat_statuses(local_governments: list[LocalGovernment], now=None) -> list[Se
             else:
                 state = "code"
             rows.append(SeatStatus(lg, role, state, invitation=invitation))
+    locked = lockout.locked_usernames(row.user.username for row in rows if row.user)
+    for row in rows:
+        row.locked = row.user is not None and row.user.username in locked
     return rows
 
 
