@@ -14,6 +14,7 @@ PUBLIC = {
     "javascript-catalog",
     "login",
     "activate",
+    "request-access",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

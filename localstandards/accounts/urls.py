@@ -19,4 +19,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("activate/", views.activate, name="activate"),
     path("unlock/<int:user_id>/", views.unlock, name="unlock"),
+    path("request-access/", views.request_access, name="request-access"),
+    path("access-requests/", views.access_request_list, name="access-requests"),
 ]

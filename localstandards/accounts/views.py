@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from localstandards.accounts import invitations, lockout
-from localstandards.accounts.forms import ActivationForm, LoginForm
+from localstandards.accounts import access_requests, invitations, lockout
+from localstandards.accounts.forms import AccessRequestForm, ActivationForm, LoginForm, search_local_governments
 from localstandards.accounts.models import User
 
 
@@ -33,14 +33,7 @@ def activate(request: HttpRequest) -> HttpResponse:
         form = ActivationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            person = invitations.Person(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                position=data["position"],
-                email=data["email"],
-                phone=data["phone"],
-                password=data["password1"],
-            )
+            person = form.person()
             try:
                 user = invitations.activate(data["code"], person)
             except invitations.InvitationError as error:
@@ -75,3 +68,53 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("home")
     return redirect(back)
+
+
+@login_not_required
+def request_access(request: HttpRequest) -> HttpResponse:
+    """Someone without an account finds their local government (name or DLA code) and asks for a role."""
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        form = AccessRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                access_requests.submit(form.cleaned_data["local_government"], form.cleaned_data["role"], form.person())
+            except access_requests.AccessRequestError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                return render(request, "accounts/request_access_sent.html", {"title": _("Request sent")})
+        matches = None
+    else:
+        matches = search_local_governments(query) if query else None
+        form = AccessRequestForm(matches=matches) if matches is not None else None
+    context = {"form": form, "query": query, "matches": matches, "title": _("Ask for access")}
+    return render(request, "accounts/request_access.html", context)
+
+
+@login_required
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    """The requests the user may decide (404 for someone who decides none): pending first, then the last decided."""
+    if not (request.user.is_national_admin or request.user.has_role(*access_requests.DECIDING_ROLES)):
+        raise Http404
+    if request.method == "POST":
+        request_id = request.POST.get("request", "")
+        if not request_id.isdigit():
+            raise Http404
+        try:
+            if request.POST.get("decision") == "approve":
+                access_requests.approve(request.user, int(request_id))
+                messages.success(request, _("Approved: the account is ready and the person was told by e-mail."))
+            elif request.POST.get("decision") == "refuse":
+                access_requests.refuse(request.user, int(request_id), request.POST.get("reason", ""))
+                messages.success(request, _("Refused: the person was told by e-mail."))
+            else:
+                raise Http404
+        except access_requests.AccessRequestError as error:
+            messages.error(request, str(error))
+        return redirect("access-requests")
+    rows = access_requests.decidable(request.user)
+    pending = list(rows.filter(status="PENDING").order_by("created_at"))
+    decided = list(rows.exclude(status="PENDING").order_by("-decided_at")[:50])
+    return render(request, "accounts/access_requests.html", {"pending": pending, "decided": decided})

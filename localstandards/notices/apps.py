@@ -11,3 +11,8 @@ class NoticesConfig(AppConfig):
         from localstandards.notices.services import on_status_changed
 
         status_changed.connect(on_status_changed, dispatch_uid="notices.on_status_changed")
+
+        from localstandards.accounts.signals import access_request_decided
+        from localstandards.notices.onboarding import on_access_request_decided
+
+        access_request_decided.connect(on_access_request_decided, dispatch_uid="notices.on_access_request_decided")

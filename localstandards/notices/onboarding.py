@@ -283,3 +283,34 @@ def seat_table(rows: list[SeatStatus]):
             ]
         )
     return table
+
+
+# ---------------------------------------------------------------- access requests: the e-mail either way
+
+
+def on_access_request_decided(sender, access_request, **kwargs) -> None:
+    """Tell the requester the decision, in the deciding transaction (the outbox sends it after commit)."""
+    from django.utils import translation
+
+    from localstandards.accounts.models import AccessRequest
+    from localstandards.notices.models import OutgoingEmail
+    from localstandards.notices.outbox import queue_email
+
+    lg = access_request.local_government
+    with translation.override("th"):
+        values = {"lg": lg.full_name_th, "role": Role(access_request.role).label, "site": settings.SITE_URL}
+        if access_request.status == AccessRequest.Status.APPROVED:
+            subject = _("Your access to %(lg)s is approved") % values
+            body = (
+                _(
+                    "Your request for the role %(role)s of %(lg)s is approved. Log in at %(site)s with your e-mail "
+                    "address and the password you chose."
+                )
+                % values
+            )
+        else:
+            subject = _("Your access request for %(lg)s was refused") % values
+            body = _("Your request for the role %(role)s of %(lg)s was refused.") % values
+            if access_request.reason:
+                body += "\n\n" + _("Reason: %(reason)s") % {"reason": access_request.reason}
+    queue_email(OutgoingEmail.Kind.NOTICE, subject, body, [access_request.email])
