@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "config.apps.LoginLockoutsConfig",  # axes
+    "django_otp",  # two-factor login (TOTP and recovery codes): accounts.two_factor
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "localstandards.core",
     "localstandards.accounts",
     "localstandards.registry",
@@ -86,6 +89,8 @@ MIDDLEWARE = [
     # Deny by default: every view needs a login unless it is marked login_not_required (the public ones, one by
     # one: home, about, login and password reset, public results and progress, language and digit switches).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "localstandards.accounts.two_factor.TwoFactorMiddleware",  # national admins must pass the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -171,6 +176,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 # How long an activation code (accounts.Invitation) stays usable after it is issued.
 INVITATION_CODE_DAYS = int(os.environ.get("INVITATION_CODE_DAYS", "60"))
+# Two-factor login (TOTP) is required of national administrators (the test suite turns it off except in its tests).
+TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS", True)
+OTP_TOTP_ISSUER = "MSS"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: lock a username + address pair after repeated failures.

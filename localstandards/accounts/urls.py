@@ -21,4 +21,6 @@ urlpatterns = [
     path("unlock/<int:user_id>/", views.unlock, name="unlock"),
     path("request-access/", views.request_access, name="request-access"),
     path("access-requests/", views.access_request_list, name="access-requests"),
+    path("two-factor/", views.two_factor_setup, name="two-factor"),
+    path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
 ]

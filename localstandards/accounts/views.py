@@ -1,3 +1,4 @@
+import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -7,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from localstandards.accounts import access_requests, invitations, lockout
+from localstandards.accounts import access_requests, invitations, lockout, two_factor
 from localstandards.accounts.forms import AccessRequestForm, ActivationForm, LoginForm, search_local_governments
 from localstandards.accounts.models import User
 
@@ -118,3 +121,74 @@ def access_request_list(request: HttpRequest) -> HttpResponse:
     pending = list(rows.filter(status="PENDING").order_by("created_at"))
     decided = list(rows.exclude(status="PENDING").order_by("-decided_at")[:50])
     return render(request, "accounts/access_requests.html", {"pending": pending, "decided": decided})
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Turn on two-factor login (scan, then type the first code), or manage it: new recovery codes, turn off."""
+    user = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    codes: list[str] = []
+    error = ""
+    key = request.POST.get("key", "") if action == "enroll" else two_factor.new_key()
+    if action == "enroll":
+        try:
+            device, codes = two_factor.enroll(user, key, request.POST.get("token", ""))
+        except two_factor.TwoFactorError as problem:
+            error = str(problem)
+        else:
+            otp_login(request, device)
+            request.session.pop(two_factor.PENDING, None)
+    elif action == "recovery" and user.is_verified():
+        codes = two_factor.new_recovery_codes(user)
+    elif action == "disable" and user.is_verified():
+        try:
+            two_factor.disable(user)
+        except two_factor.TwoFactorError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Two-factor login is off."))
+        return redirect("two-factor")
+    elif request.method == "POST":
+        raise Http404
+    enrolled = two_factor.has_device(user)
+    context = {
+        "title": _("Two-factor login"),
+        "enrolled": enrolled,
+        "required": two_factor.required(user),
+        "codes": codes,
+        "error": error,
+        "key": key,
+        "secret": two_factor.provisioning_uri(user, key).split("secret=")[1].split("&")[0] if not enrolled else "",
+        "qr": qr_svg(two_factor.provisioning_uri(user, key)) if not enrolled else "",
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the app, or a recovery code."""
+    error = ""
+    if request.method == "POST":
+        try:
+            device = two_factor.verify(request.user, request.POST.get("token", ""))
+        except two_factor.TwoFactorError as problem:
+            error = str(problem)
+        else:
+            otp_login(request, device)
+            request.session.pop(two_factor.PENDING, None)
+            return redirect(_next_url(request))
+    context = {"title": _("Enter your login code"), "error": error, "next": _next_url(request)}
+    return render(request, "accounts/two_factor_verify.html", context)
+
+
+def qr_svg(text: str) -> SafeString:
+    return mark_safe(segno.make(text, error="m").svg_inline(scale=4, border=4))  # noqa: S308 (segno's own markup)
