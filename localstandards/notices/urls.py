@@ -1,6 +1,6 @@
 from django.urls import path
 
-from localstandards.notices import onboarding_views, views
+from localstandards.notices import circular_views, onboarding_views, views
 
 app_name = "notices"
 
@@ -12,5 +12,11 @@ urlpatterns = [
         "rounds/<int:round_id>/onboarding/<str:level>/<str:code>/letters/",
         onboarding_views.letters,
         name="onboarding-letters",
+    ),
+    path("rounds/<int:round_id>/circular/<str:level>/<str:code>/", circular_views.circular, name="circular"),
+    path(
+        "rounds/<int:round_id>/circular-text/<str:level>/",
+        circular_views.circular_template,
+        name="circular-template",
     ),
 ]

@@ -12,6 +12,7 @@ import zxingcpp
 from localstandards.accounts import invitations
 from localstandards.accounts.models import Invitation, Role
 from localstandards.notices import onboarding
+from tests.notices.pdf_text import loose, page_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +24,6 @@ def rendered_pages(pdf: bytes, scale: float = 3) -> list:
 
 def decoded(image) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    document = pypdfium2.PdfDocument(pdf)
-    return [loose(page.get_textpage().get_text_range()) for page in document]
-
-
-def loose(text: str) -> str:
-    """Text to compare with what pdfium extracts: no whitespace (lines break inside Thai names), and sara aa and
-    sara am alike (pdfium reads Sarabun's า glyph back as ำ, and ำ as "sำ")."""
-    return "".join(text.split()).replace("sำ", "ำ").replace("ำ", "า")
 
 
 def test_one_page_per_local_government_with_qr_codes_that_open_the_activation_page(open_round, world, users, settings):
