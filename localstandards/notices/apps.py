@@ -16,3 +16,8 @@ class NoticesConfig(AppConfig):
         from localstandards.notices.onboarding import on_access_request_decided
 
         access_request_decided.connect(on_access_request_decided, dispatch_uid="notices.on_access_request_decided")
+
+        from localstandards.notices.onboarding import province_section
+        from localstandards.registry.signals import province_page
+
+        province_page.connect(province_section, dispatch_uid="notices.province_section")

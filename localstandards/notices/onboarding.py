@@ -314,3 +314,23 @@ def on_access_request_decided(sender, access_request, **kwargs) -> None:
             if access_request.reason:
                 body += "\n\n" + _("Reason: %(reason)s") % {"reason": access_request.reason}
     queue_email(OutgoingEmail.Kind.NOTICE, subject, body, [access_request.email])
+
+
+# ---------------------------------------------------------------- the province's page
+
+
+def province_section(sender, request, province: Province, **kwargs) -> str:
+    """On the registry's province page, for who manages the province: the onboarding page, the activation letters
+    and the circular to the districts of the latest rounds."""
+    from django.template.loader import render_to_string
+
+    try:
+        managed_province(request.user, province.code)
+    except Http404:
+        return ""
+    rounds = list(AssessmentRound.objects.order_by("-fiscal_year", "-opens_on")[:3])
+    if not rounds:
+        return ""
+    return render_to_string(
+        "notices/includes/province_section.html", {"province": province, "rounds": rounds}, request=request
+    )

@@ -76,3 +76,11 @@ def test_the_commands_provision_and_write_letters(open_round, world, tmp_path):
     out = tmp_path / "letters.pdf"
     call_command("activation_letters", open_round.pk, "--province", "50", "--out", str(out))
     assert len(pypdfium2.PdfDocument(out.read_bytes())) == 3
+
+
+def test_the_province_page_offers_the_letters_to_who_manages_it(open_round, world, users, client_for):
+    url = reverse("registry:province", args=["50"])
+    letters = reverse("notices:onboarding-letters", args=[open_round.pk, "province", "50"])
+    assert letters in client_for(users.province_officer).get(url).content.decode()
+    assert letters in client_for(users.national_admin).get(url).content.decode()
+    assert letters not in client_for(users.district_officer).get(url).content.decode()
