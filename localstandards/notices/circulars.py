@@ -202,7 +202,7 @@ def letter(round_: AssessmentRound, sender: Sender, template: CircularTemplate, 
     people = coordinators(sender.province) if sender.province else []
     coordinator = ", ".join(" ".join(filter(None, [p.name, p.phone])) for p in people)
     values = {
-        "round": round_.name,
+        "round": thai_digits(round_.name, force=digits),
         "fiscal_year": thai_digits(round_.fiscal_year, force=digits),  # stored in the Buddhist era
         "opens": format_date(round_.opens_on, digits=digits),
         "closes": format_date(round_.closes_on, digits=digits),
