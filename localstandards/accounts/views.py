@@ -25,7 +25,11 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"memberships": request.user.cached_memberships})
+    context = {
+        "memberships": request.user.cached_memberships,
+        "can_decide_requests": request.user.has_role(*access_requests.DECIDING_ROLES) or request.user.is_national_admin,
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_not_required
