@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -126,10 +127,17 @@ def coordinators(province: Province) -> list[Coordinator]:
 
 
 def letter_pages(
-    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+    round_: AssessmentRound,
+    by: User | None,
+    province: Province,
+    district: District | None = None,
+    only: LocalGovernment | None = None,
 ) -> list[LetterPage]:
-    """One page per expected local government of the province (or district), with freshly issued codes."""
+    """One page per expected local government of the province (or district, or `only` that one), with freshly
+    issued codes."""
     lgs = expected_local_governments(round_, province, district)
+    if only is not None:
+        lgs = [lg for lg in lgs if lg.pk == only.pk]
     codes = invitations.issue_codes([lg.pk for lg in lgs], by, round_.pk)
     holders = {}
     for m in RoleMembership.objects.filter(
@@ -151,7 +159,11 @@ def letter_pages(
 
 
 def activation_letters_document(
-    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+    round_: AssessmentRound,
+    by: User | None,
+    province: Province,
+    district: District | None = None,
+    only: LocalGovernment | None = None,
 ):
     """The activation letters (a weasyprint Document): one A4 page per local government."""
     from localstandards.core.thaidate import use_thai_digits
@@ -160,7 +172,7 @@ def activation_letters_document(
         "round": round_,
         "province": province,
         "district": district,
-        "pages": letter_pages(round_, by, province, district),
+        "pages": letter_pages(round_, by, province, district, only),
         "coordinators": coordinators(province),
         "today": timezone.localdate(),
         "site_url": settings.SITE_URL,
@@ -170,9 +182,16 @@ def activation_letters_document(
 
 
 def activation_letters_pdf(
-    round_: AssessmentRound, by: User | None, province: Province, district: District | None = None
+    round_: AssessmentRound,
+    by: User | None,
+    province: Province,
+    district: District | None = None,
+    only: LocalGovernment | None = None,
 ) -> bytes:
-    return activation_letters_document(round_, by, province, district).write_pdf()
+    """The letters as PDF. One transaction: if the PDF cannot be made, no code is re-issued (the earlier letter's
+    codes keep working)."""
+    with transaction.atomic():
+        return activation_letters_document(round_, by, province, district, only).write_pdf()
 
 
 # ---------------------------------------------------------------- who has an account

@@ -107,10 +107,18 @@ def letters(request: HttpRequest, round_id: int, level: str, code: str) -> FileR
     """The activation letters as PDF. A POST: printing issues fresh codes (the earlier letter's stop working)."""
     round_ = get_object_or_404(AssessmentRound, pk=round_id)
     province, district = _unit(request, level, code)
-    pdf = onboarding.activation_letters_pdf(round_, request.user, province, district)
+    only = None
+    if request.POST.get("local_government"):
+        # One อปท.'s letter printed again (a lost letter): only from the expected ones of this unit.
+        wanted = request.POST["local_government"]
+        expected = onboarding.expected_local_governments(round_, province, district)
+        only = next((lg for lg in expected if str(lg.pk) == wanted), None)
+        if only is None:
+            raise Http404
+    pdf = onboarding.activation_letters_pdf(round_, request.user, province, district, only)
     return FileResponse(
         io.BytesIO(pdf),
         as_attachment=True,
-        filename=f"activation-letters-{level}-{code}.pdf",
+        filename=f"activation-letters-{only.dla_code if only else f'{level}-{code}'}.pdf",
         content_type="application/pdf",
     )

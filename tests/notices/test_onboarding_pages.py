@@ -84,3 +84,18 @@ def test_the_province_page_offers_the_letters_to_who_manages_it(open_round, worl
     assert letters in client_for(users.province_officer).get(url).content.decode()
     assert letters in client_for(users.national_admin).get(url).content.decode()
     assert letters not in client_for(users.district_officer).get(url).content.decode()
+
+
+def test_one_letter_printed_again_replaces_only_that_local_governments_codes(open_round, world, users, client_for):
+    client = client_for(users.province_officer)
+    letters = reverse("notices:onboarding-letters", args=[open_round.pk, "province", "50"])
+    assert client.post(letters).status_code == 200
+    before = set(Invitation.objects.live().values_list("pk", flat=True))
+    response = client.post(letters, {"local_government": world.neighbour_same_district.pk})
+    assert len(pypdfium2.PdfDocument(b"".join(response.streaming_content))) == 1
+    after = set(Invitation.objects.live().values_list("pk", flat=True))
+    replaced = before - after
+    assert {Invitation.objects.get(pk=pk).local_government for pk in replaced} == {world.neighbour_same_district}
+    assert len(replaced) == 2
+    outside = client.post(letters, {"local_government": world.outside_local_government.pk})
+    assert outside.status_code == 404
