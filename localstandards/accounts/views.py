@@ -142,6 +142,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     codes: list[str] = []
     error = ""
     key = request.POST.get("key", "") if action == "enroll" else two_factor.new_key()
+    if action == "enroll" and two_factor.has_device(user) and not user.is_verified():
+        # Only a verified session may replace a device: a password alone must not be enough to swap it.
+        raise Http404
     if action == "enroll":
         try:
             device, codes = two_factor.enroll(user, key, request.POST.get("token", ""))

@@ -89,3 +89,13 @@ def test_a_national_admin_cannot_turn_it_off(users):
     two_factor.enroll(users.staff, key, code_for(key))
     two_factor.disable(users.staff)
     assert not two_factor.has_device(users.staff)
+
+
+def test_a_password_alone_cannot_replace_the_device(users):
+    key = two_factor.new_key()
+    two_factor.enroll(users.national_admin, key, code_for(key))
+    client = logged_in(users.national_admin)
+    other = two_factor.new_key()
+    response = client.post(reverse("two-factor"), {"action": "enroll", "key": other, "token": code_for(other)})
+    assert response.status_code == 404
+    assert TOTPDevice.objects.get(user=users.national_admin).key == key
