@@ -1,7 +1,8 @@
 """Self-service access requests: someone without an account asks for the head or staff role of one local
 government; the head of that local government, or the district or provincial officer above it, or a national
 admin, approves (the account is made with the password the person chose) or refuses. The requester is told by
-e-mail either way (the notices app listens to `access_request_decided`)."""
+e-mail either way, and the people who may decide are told of a new request (the notices app listens to
+`access_requested` and `access_request_decided`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from localstandards.accounts.invitations import InvitationError, Person, check_password
 from localstandards.accounts.models import AccessRequest, Role, User
 from localstandards.accounts.services import grant_role
-from localstandards.accounts.signals import access_request_decided
+from localstandards.accounts.signals import access_request_decided, access_requested
 from localstandards.registry.models import LocalGovernment
 
 DECIDING_ROLES = (Role.LG_HEAD, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER, Role.NATIONAL_ADMIN)
@@ -36,16 +37,19 @@ def submit(local_government: LocalGovernment, role: str, person: Person) -> Acce
         email__iexact=email, local_government=local_government, status=AccessRequest.Status.PENDING
     ).exists():
         raise AccessRequestError(_("You already asked for access to this local government; wait for the decision."))
-    return AccessRequest.objects.create(
-        local_government=local_government,
-        role=role,
-        first_name=person.first_name.strip(),
-        last_name=person.last_name.strip(),
-        position=person.position.strip(),
-        email=email,
-        phone=person.phone.strip(),
-        password=make_password(person.password),
-    )
+    with transaction.atomic():
+        request = AccessRequest.objects.create(
+            local_government=local_government,
+            role=role,
+            first_name=person.first_name.strip(),
+            last_name=person.last_name.strip(),
+            position=person.position.strip(),
+            email=email,
+            phone=person.phone.strip(),
+            password=make_password(person.password),
+        )
+        access_requested.send(sender=AccessRequest, access_request=request)
+    return request
 
 
 def decidable_q(user: User) -> Q:
@@ -111,3 +115,19 @@ def refuse(user: User, request_id: int, reason: str) -> AccessRequest:
         request = _claim(user, request_id, AccessRequest.Status.REFUSED, reason.strip())
         access_request_decided.send(sender=AccessRequest, access_request=request)
     return request
+
+
+def deciders(request: AccessRequest) -> list[User]:
+    """The active people who may decide a request: its อปท.'s heads and the district and provincial officers above
+    (national admins are not e-mailed for each of 7,850 อปท.; they see every request on the page)."""
+    lg = request.local_government
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__role=Role.LG_HEAD, memberships__local_government=lg)
+            | Q(memberships__role=Role.DISTRICT_OFFICER, memberships__district_id=lg.district_id)
+            | Q(memberships__role=Role.PROVINCE_OFFICER, memberships__province_id=lg.province_id)
+        )
+        .distinct()
+        .order_by("pk")
+    )

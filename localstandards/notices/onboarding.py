@@ -353,3 +353,27 @@ def province_section(sender, request, province: Province, **kwargs) -> str:
     return render_to_string(
         "notices/includes/province_section.html", {"province": province, "rounds": rounds}, request=request
     )
+
+
+def on_access_requested(sender, access_request, **kwargs) -> None:
+    """Tell the people who may decide a new access request (the อปท.'s heads, the district and provincial officers)."""
+    from django.utils import translation
+
+    from localstandards.accounts.access_requests import deciders
+    from localstandards.notices.models import OutgoingEmail
+    from localstandards.notices.outbox import queue_email
+
+    lg = access_request.local_government
+    with translation.override("th"):
+        values = {
+            "name": f"{access_request.first_name} {access_request.last_name}",
+            "position": access_request.position,
+            "lg": lg.full_name_th,
+            "role": Role(access_request.role).label,
+            "url": f"{settings.SITE_URL.rstrip('/')}{reverse('access-requests')}",
+        }
+        subject = _("Access request for %(lg)s") % values
+        body = (
+            _("%(name)s (%(position)s) asks for the role %(role)s of %(lg)s. Approve or refuse it at %(url)s") % values
+        )
+    queue_email(OutgoingEmail.Kind.NOTICE, subject, body, [u.email for u in deciders(access_request)])

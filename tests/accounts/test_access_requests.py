@@ -95,15 +95,23 @@ def test_the_requester_gets_an_e_mail_either_way(world, users, client_for):
     assert "a@example.go.th" in page.content.decode() and "b@example.go.th" in page.content.decode()
     client.post(reverse("access-requests"), {"request": approved.pk, "decision": "approve"})
     client.post(reverse("access-requests"), {"request": refused.pk, "decision": "refuse", "reason": "ไม่ใช่เจ้าหน้าที่"})
-    mails = {m.to: m for m in OutgoingEmail.objects.all()}
+    mails = {m.to: m for m in OutgoingEmail.objects.filter(to__in=["a@example.go.th", "b@example.go.th"])}
     assert set(mails) == {"a@example.go.th", "b@example.go.th"}
     assert mails["a@example.go.th"].subject == "อนุมัติสิทธิ์เข้าใช้งานของ เทศบาลตำบลหนองป่าครั่ง แล้ว"
     assert "ไม่ได้รับอนุมัติ" in mails["b@example.go.th"].subject and "ไม่ใช่เจ้าหน้าที่" in mails["b@example.go.th"].body
     # Decided once: a second approval changes nothing and sends nothing.
+    sent = OutgoingEmail.objects.count()
     client.post(reverse("access-requests"), {"request": approved.pk, "decision": "approve"})
-    assert OutgoingEmail.objects.count() == 2
+    assert OutgoingEmail.objects.count() == sent
 
 
 def test_the_decision_page_is_404_for_people_who_decide_nothing(users, client_for):
     assert client_for(users.staff).get(reverse("access-requests")).status_code == 404
     assert client_for(users.committee_viewer).get(reverse("access-requests")).status_code == 404
+
+
+def test_the_people_who_may_decide_are_told_of_a_new_request(world, users):
+    ask(world.local_government)
+    to = sorted(OutgoingEmail.objects.values_list("to", flat=True))
+    assert to == sorted([users.head.email, users.district_officer.email, users.province_officer.email])
+    assert OutgoingEmail.objects.first().subject == "คำขอสิทธิ์เข้าใช้งาน เทศบาลตำบลหนองป่าครั่ง"
