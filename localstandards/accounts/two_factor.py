@@ -18,7 +18,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.oath import TOTP
@@ -113,27 +113,29 @@ def mark_pending(sender, request, user, **kwargs) -> None:
 
 
 class TwoFactorMiddleware:
-    """After django_otp's OTPMiddleware: hold an unverified session at the code (or set-up) page."""
+    """After django_otp's OTPMiddleware: hold an unverified session at the code (or set-up) page. Public views
+    (login_not_required) are left alone, and do not even load the user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified() and not self._open(request):
-            if request.session.get(PENDING):
-                return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
-            if required(user):
-                target = "two-factor-verify" if has_device(user) else "two-factor"
-                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified() or self._open(request):
+            return None
+        if request.session.get(PENDING):
+            return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
+        if required(user):
+            target = "two-factor-verify" if has_device(user) else "two-factor"
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return None
 
     @staticmethod
     def _open(request) -> bool:
-        if request.path.startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")):
-            return True
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return True
-        return match.url_name in OPEN_ROUTES or match.view_name in OPEN_ROUTES
+        match = request.resolver_match
+        return match is not None and (match.url_name in OPEN_ROUTES or match.view_name in OPEN_ROUTES)
