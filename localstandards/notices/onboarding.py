@@ -62,9 +62,13 @@ def _holds(user: User, role: str, **scope) -> bool:
 # ---------------------------------------------------------------- provisioning
 
 
-def expected_local_governments(round_: AssessmentRound, province: Province | None = None, district=None):
-    """The local governments with a return in the round (the ones expected to report), in Thai order."""
-    rows = LocalGovernment.objects.filter(assessments__round=round_).select_related("province", "district")
+def expected_local_governments(
+    round_: AssessmentRound, province: Province | None = None, district=None, user: User | None = None
+):
+    """The local governments with a return in the round (the ones expected to report), in Thai order; only those
+    in `user`'s scope when a user acts (a management command, run by the operator, passes none)."""
+    rows = LocalGovernment.objects.for_user(user) if user is not None else LocalGovernment.objects.all()
+    rows = rows.filter(assessments__round=round_).select_related("province", "district")
     if province is not None:
         rows = rows.filter(province=province)
     if district is not None:
@@ -76,7 +80,7 @@ def expected_local_governments(round_: AssessmentRound, province: Province | Non
 
 def provision_round(round_: AssessmentRound, by: User | None, province: Province | None = None):
     """Invitations for the head and the staff of every expected local government (of one province); idempotent."""
-    ids = [lg.pk for lg in expected_local_governments(round_, province)]
+    ids = [lg.pk for lg in expected_local_governments(round_, province, user=by)]
     return invitations.provision(ids, round_.pk, by)
 
 
@@ -135,7 +139,7 @@ def letter_pages(
 ) -> list[LetterPage]:
     """One page per expected local government of the province (or district, or `only` that one), with freshly
     issued codes."""
-    lgs = expected_local_governments(round_, province, district)
+    lgs = expected_local_governments(round_, province, district, user=by)
     if only is not None:
         lgs = [lg for lg in lgs if lg.pk == only.pk]
     codes = invitations.issue_codes([lg.pk for lg in lgs], by, round_.pk)

@@ -46,6 +46,12 @@ def start(request: HttpRequest, round_id: int) -> HttpResponse:
     ]
     if not (provinces or districts):
         raise Http404
+    if request.method == "POST":
+        if not user.is_national_admin or request.POST.get("action") != "provision":
+            raise Http404
+        result = onboarding.provision_round(round_, user)
+        messages.success(request, _provisioned_message(result))
+        return redirect("notices:onboarding", round_id=round_.pk)
     return render(
         request, "notices/onboarding_start.html", {"round": round_, "provinces": provinces, "districts": districts}
     )
@@ -67,11 +73,7 @@ def unit(request: HttpRequest, round_id: int, level: str, code: str) -> HttpResp
         if not can_provision or request.POST.get("action") != "provision":
             raise Http404
         result = onboarding.provision_round(round_, request.user, province)
-        messages.success(
-            request,
-            _("%(created)s invitations created; %(active)s seats active; %(invited)s invited before.")
-            % {"created": result.created, "active": result.already_active, "invited": result.already_invited},
-        )
+        messages.success(request, _provisioned_message(result))
         return redirect("notices:onboarding-unit", round_id=round_.pk, level=level, code=code)
     rows = onboarding.seat_statuses(onboarding.local_governments_in(request.user, province, district))
     if request.GET.get("format") == "xlsx":
@@ -111,7 +113,7 @@ def letters(request: HttpRequest, round_id: int, level: str, code: str) -> FileR
     if request.POST.get("local_government"):
         # One อปท.'s letter printed again (a lost letter): only from the expected ones of this unit.
         wanted = request.POST["local_government"]
-        expected = onboarding.expected_local_governments(round_, province, district)
+        expected = onboarding.expected_local_governments(round_, province, district, user=request.user)
         only = next((lg for lg in expected if str(lg.pk) == wanted), None)
         if only is None:
             raise Http404
@@ -122,3 +124,11 @@ def letters(request: HttpRequest, round_id: int, level: str, code: str) -> FileR
         filename=f"activation-letters-{only.dla_code if only else f'{level}-{code}'}.pdf",
         content_type="application/pdf",
     )
+
+
+def _provisioned_message(result) -> str:
+    return _("%(created)s invitations created; %(active)s seats active; %(invited)s invited before.") % {
+        "created": result.created,
+        "active": result.already_active,
+        "invited": result.already_invited,
+    }

@@ -99,3 +99,11 @@ def test_one_letter_printed_again_replaces_only_that_local_governments_codes(ope
     assert len(replaced) == 2
     outside = client.post(letters, {"local_government": world.outside_local_government.pk})
     assert outside.status_code == 404
+
+
+def test_a_national_admin_provisions_every_province_at_once(open_round, world, users, client_for):
+    url = reverse("notices:onboarding", args=[open_round.pk])
+    assert client_for(users.province_officer).post(url, {"action": "provision"}).status_code == 404
+    assert Invitation.objects.count() == 0
+    assert client_for(users.national_admin).post(url, {"action": "provision"}).status_code == 302
+    assert Invitation.objects.count() == 5  # 4 อปท. × 2 seats, 3 of them held
