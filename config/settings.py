@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "config.apps.LoginLockoutsConfig",  # axes
+    "django_otp",  # two-factor login (TOTP and recovery codes): accounts.two_factor
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "localstandards.core",
     "localstandards.accounts",
     "localstandards.registry",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     # one: home, about, login and password reset, public results and progress, language and digit switches).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "localstandards.core.middleware.PrivateResponsesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "localstandards.accounts.two_factor.TwoFactorMiddleware",  # national admins must pass the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -171,13 +176,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# How long an activation code (accounts.Invitation) stays usable after it is issued.
+INVITATION_CODE_DAYS = int(os.environ.get("INVITATION_CODE_DAYS", "60"))
+# Two-factor login (TOTP) is required of national administrators (the test suite turns it off except in its tests).
+TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS", True)
+OTP_TOTP_ISSUER = "MSS"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: lock a username + address pair after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Password spraying: failed logins per client address (any usernames) in 15 minutes before that address must wait

@@ -35,6 +35,12 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
+def two_factor_not_required(settings):
+    """Production requires two-factor login of national admins; tests/accounts/test_two_factor.py turns it on."""
+    settings.TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests only need hashing to work."""
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS

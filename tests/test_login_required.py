@@ -13,6 +13,8 @@ PUBLIC = {
     "set_language",
     "javascript-catalog",
     "login",
+    "activate",
+    "request-access",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

@@ -12,3 +12,5 @@ class AccountsConfig(AppConfig):
         from localstandards.accounts.throttling import note_login_failure
 
         user_login_failed.connect(note_login_failure, dispatch_uid="accounts.note_login_failure")
+
+        from localstandards.accounts import two_factor  # noqa: F401 (connects the login receiver)

@@ -174,3 +174,99 @@ class RoleMembership(models.Model):
                 errors[name] = _("Leave this empty for this role.")
         if errors:
             raise ValidationError(errors)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def live(self) -> InvitationQuerySet:
+        """Neither used nor invalidated (an expired one is still live: it can be re-issued, not used)."""
+        return self.filter(used_at__isnull=True, invalidated_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A seat for the head or the staff of one local government, opened for a round by provisioning.
+
+    Its activation code is stored hashed (SHA-256 of a 60-bit random code: a fast hash is enough for a random
+    secret, and lets activation find the row by its hash); the plain code exists only when it is issued and is
+    printed on the activation letter. Re-issuing never edits a code: the old row is invalidated and a new row
+    points back to it, so the rows are the audit trail of who issued, replaced and used each code.
+    """
+
+    ROLES = (Role.LG_HEAD, Role.LG_STAFF)
+
+    # The round (assessments.AssessmentRound) whose provisioning opened the seat. A plain id, not a foreign key:
+    # accounts sits below assessments and does not point up to it.
+    round_id = models.PositiveIntegerField(_("round"), null=True, blank=True)
+    local_government = models.ForeignKey(
+        "registry.LocalGovernment",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("local government"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.label) for r in ROLES])
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    issued_at = models.DateTimeField(_("code issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField(_("code expires at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invalidated_at = models.DateTimeField(_("invalidated at"), null=True, blank=True)
+    invalidated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # One live seat per local government and role: provisioning twice creates nothing twice.
+            models.UniqueConstraint(
+                fields=["local_government", "role"],
+                condition=models.Q(used_at__isnull=True, invalidated_at__isnull=True),
+                name="invitation_one_live_seat",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.local_government}"
+
+
+class AccessRequest(models.Model):
+    """Someone without an account asks for a role in one local government; the head or an officer above decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Pending")
+        APPROVED = "APPROVED", _("Approved")
+        REFUSED = "REFUSED", _("Refused")
+
+    local_government = models.ForeignKey(
+        "registry.LocalGovernment",
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        verbose_name=_("local government"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.label) for r in Invitation.ROLES])
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    position = models.CharField(_("position"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=50)
+    password = models.CharField(max_length=128)  # hashed with Django's hashers, as on the user
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}: {self.local_government}"

@@ -17,4 +17,10 @@ urlpatterns = [
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
+    path("activate/", views.activate, name="activate"),
+    path("unlock/<int:user_id>/", views.unlock, name="unlock"),
+    path("request-access/", views.request_access, name="request-access"),
+    path("access-requests/", views.access_request_list, name="access-requests"),
+    path("two-factor/", views.two_factor_setup, name="two-factor"),
+    path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
 ]

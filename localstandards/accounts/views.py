@@ -1,9 +1,21 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from localstandards.accounts.forms import LoginForm
+from localstandards.accounts import access_requests, invitations, lockout, two_factor
+from localstandards.accounts.forms import AccessRequestForm, ActivationForm, LoginForm, search_local_governments
+from localstandards.accounts.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -13,4 +25,177 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"memberships": request.user.cached_memberships})
+    context = {
+        "memberships": request.user.cached_memberships,
+        "can_decide_requests": request.user.has_role(*access_requests.DECIDING_ROLES) or request.user.is_national_admin,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_not_required
+def activate(request: HttpRequest) -> HttpResponse:
+    """The page the activation letter's QR code opens (?code=…): one code, one account, then logged in."""
+    invitation, problem = None, ""
+    if request.method == "POST":
+        form = ActivationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            person = form.person()
+            try:
+                user = invitations.activate(data["code"], person)
+            except invitations.InvitationError as error:
+                form.add_error("code", str(error))
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Your account is ready. Welcome."))
+                return redirect("home")
+    else:
+        form = ActivationForm(initial={"code": request.GET.get("code", "")})
+        if request.GET.get("code"):
+            # Say at once whether the code works (a read: nothing is written).
+            try:
+                invitation = invitations.find_usable(request.GET["code"])
+            except invitations.InvitationError as error:
+                problem = str(error)
+    context = {"form": form, "invitation": invitation, "problem": problem, "title": _("Activate your account")}
+    return render(request, "accounts/activate.html", context)
+
+
+@require_POST
+def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Clear a locked account's failed logins: officers, for accounts in their scope only (404 otherwise)."""
+    target = User.objects.filter(pk=user_id).first()
+    if target is None or not lockout.may_unlock(request.user, target):
+        raise Http404
+    lockout.unlock(request.user, target)
+    messages.success(request, _("%(name)s can log in again.") % {"name": target.get_full_name() or target.username})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    return redirect(back)
+
+
+@login_not_required
+def request_access(request: HttpRequest) -> HttpResponse:
+    """Someone without an account finds their local government (name or DLA code) and asks for a role."""
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        form = AccessRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                access_requests.submit(form.cleaned_data["local_government"], form.cleaned_data["role"], form.person())
+            except access_requests.AccessRequestError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                return render(request, "accounts/request_access_sent.html", {"title": _("Request sent")})
+        matches = None
+    else:
+        matches = search_local_governments(query) if query else None
+        form = AccessRequestForm(matches=matches) if matches is not None else None
+    context = {"form": form, "query": query, "matches": matches, "title": _("Ask for access")}
+    return render(request, "accounts/request_access.html", context)
+
+
+@login_required
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    """The requests the user may decide (404 for someone who decides none): pending first, then the last decided."""
+    if not (request.user.is_national_admin or request.user.has_role(*access_requests.DECIDING_ROLES)):
+        raise Http404
+    if request.method == "POST":
+        request_id = request.POST.get("request", "")
+        if not request_id.isdigit():
+            raise Http404
+        try:
+            if request.POST.get("decision") == "approve":
+                access_requests.approve(request.user, int(request_id))
+                messages.success(request, _("Approved: the account is ready and the person was told by e-mail."))
+            elif request.POST.get("decision") == "refuse":
+                access_requests.refuse(request.user, int(request_id), request.POST.get("reason", ""))
+                messages.success(request, _("Refused: the person was told by e-mail."))
+            else:
+                raise Http404
+        except access_requests.AccessRequestError as error:
+            messages.error(request, str(error))
+        return redirect("access-requests")
+    rows = access_requests.decidable(request.user)
+    pending = list(rows.filter(status="PENDING").order_by("created_at"))
+    decided = list(rows.exclude(status="PENDING").order_by("-decided_at")[:50])
+    return render(request, "accounts/access_requests.html", {"pending": pending, "decided": decided})
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Turn on two-factor login (scan, then type the first code), or manage it: new recovery codes, turn off."""
+    user = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    codes: list[str] = []
+    error = ""
+    key = request.POST.get("key", "") if action == "enroll" else two_factor.new_key()
+    if action == "enroll" and two_factor.has_device(user) and not user.is_verified():
+        # Only a verified session may replace a device: a password alone must not be enough to swap it.
+        raise Http404
+    if action == "enroll":
+        try:
+            device, codes = two_factor.enroll(user, key, request.POST.get("token", ""))
+        except two_factor.TwoFactorError as problem:
+            error = str(problem)
+        else:
+            otp_login(request, device)
+            request.session.pop(two_factor.PENDING, None)
+    elif action == "recovery" and user.is_verified():
+        codes = two_factor.new_recovery_codes(user)
+    elif action == "disable" and user.is_verified():
+        try:
+            two_factor.disable(user)
+        except two_factor.TwoFactorError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Two-factor login is off."))
+        return redirect("two-factor")
+    elif request.method == "POST":
+        raise Http404
+    enrolled = two_factor.has_device(user)
+    context = {
+        "title": _("Two-factor login"),
+        "enrolled": enrolled,
+        "required": two_factor.required(user),
+        "codes": codes,
+        "error": error,
+        "key": key,
+        "secret": two_factor.provisioning_uri(user, key).split("secret=")[1].split("&")[0] if not enrolled else "",
+        "qr": qr_svg(two_factor.provisioning_uri(user, key)) if not enrolled else "",
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the app, or a recovery code."""
+    error = ""
+    if request.method == "POST":
+        try:
+            device = two_factor.verify(request.user, request.POST.get("token", ""))
+        except two_factor.TwoFactorError as problem:
+            error = str(problem)
+        else:
+            otp_login(request, device)
+            request.session.pop(two_factor.PENDING, None)
+            return redirect(_next_url(request))
+    context = {"title": _("Enter your login code"), "error": error, "next": _next_url(request)}
+    return render(request, "accounts/two_factor_verify.html", context)
+
+
+def qr_svg(text: str) -> SafeString:
+    return mark_safe(segno.make(text, error="m").svg_inline(scale=4, border=4))  # noqa: S308 (segno's own markup)

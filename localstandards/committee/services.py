@@ -29,12 +29,12 @@ from localstandards.assessments.models import Assessment, AssessmentRound, Statu
 from localstandards.awards import services as awards
 from localstandards.committee.models import CommitteeReport, ReportState
 from localstandards.core.collation import thai_sort_key
+from localstandards.core.pdf import thai_pdf_document
 from localstandards.core.tables import Column, Table, display_rows, write_workbook
 from localstandards.core.thaidate import format_date, format_datetime
 from localstandards.notices.models import OutgoingEmail
 from localstandards.notices.outbox import queue_email
 from localstandards.registry.models import TYPE_SHORT_LABELS, LocalGovernmentType, Province, Region
-from localstandards.reports.services import thai_pdf_document
 from localstandards.subsidy import services as subsidy
 
 CHART_SCRIPT = Path(__file__).resolve().parent / "charts" / "render.mjs"

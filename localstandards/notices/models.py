@@ -140,3 +140,38 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class CircularLevel(models.TextChoices):
+    """Who the circular goes to; the sender is the office one level up (the nation, a province, a district)."""
+
+    PROVINCE = "province", _("To the provinces (from the national office)")
+    DISTRICT = "district", _("To the districts (from a provincial office)")
+    LAO = "lao", _("To the local governments (from a district office)")
+
+
+class CircularTemplate(models.Model):
+    """The editable text of the circular for one level. `{name}` placeholders are filled from the round and the
+    offices (notices.circulars.PLACEHOLDERS); a level without a row uses the default text."""
+
+    level = models.CharField(_("level"), max_length=16, choices=CircularLevel.choices, unique=True)
+    reference = models.CharField(_("reference number (ที่)"), max_length=100)
+    subject = models.CharField(_("subject (เรื่อง)"), max_length=300)
+    salutation = models.CharField(_("to (เรียน)"), max_length=300)
+    references = models.TextField(_("reference (อ้างถึง)"), blank=True)
+    enclosures = models.TextField(_("enclosures (สิ่งที่ส่งมาด้วย)"), blank=True)
+    body = models.TextField(_("body"), help_text=_("Paragraphs separated by a blank line."))
+    closing = models.CharField(_("closing"), max_length=200)
+    signer_name = models.CharField(_("signer's name"), max_length=200)
+    signer_position = models.CharField(_("signer's position"), max_length=300)
+    acting_for = models.CharField(_("acting-for line"), max_length=300, blank=True)
+    contact = models.TextField(_("coordinating office and phone"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("circular template")
+        verbose_name_plural = _("circular templates")
+
+    def __str__(self) -> str:
+        return self.get_level_display()

@@ -33,13 +33,13 @@ from django.views.decorators.http import require_GET
 from localstandards.accounts.throttling import client_ip
 from localstandards.assessments.models import Assessment, AssessmentRound
 from localstandards.core.collation import thai
+from localstandards.core.pdf import thai_pdf_document
 from localstandards.core.tables import CSV_CONTENT_TYPE
 from localstandards.core.thaidate import format_datetime
 from localstandards.progress.services import public_rates
 from localstandards.public import opendata, services, survey
 from localstandards.public.models import SurveyExclusion
 from localstandards.registry.models import District, LocalGovernment, Province
-from localstandards.reports.services import thai_pdf_document
 
 MAX_AGE = 300  # seconds: results change when a return is accepted; five minutes late is fine for the public
 

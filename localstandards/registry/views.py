@@ -16,7 +16,7 @@ from localstandards.registry.models import (
     Region,
 )
 from localstandards.registry.scoping import accessible_units
-from localstandards.registry.signals import local_government_page
+from localstandards.registry.signals import local_government_page, province_page
 
 PAGE_SIZE = 50
 
@@ -95,6 +95,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         "district_rows": [_with_counts(d, matrix, columns) for d in districts],
         "columns": columns,
         "provincial": local_governments.filter(type=LocalGovernmentType.PAO).first(),
+        "sections": [html for _r, html in province_page.send(Province, request=request, province=province) if html],
     }
     return render(request, "registry/province_detail.html", context)
 

@@ -17,15 +17,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from localstandards.assessments.models import Assessment, Status
+from localstandards.core.pdf import thai_pdf_document
 from localstandards.core.tables import XLSX_DATE_FORMAT, neutralise
 from localstandards.core.thaidate import use_thai_digits
 from localstandards.frameworks.models import Area, Kind, LabelKey, SatisfactionQuestion
@@ -375,24 +375,6 @@ def public_assessment(slug: str) -> Assessment | None:
 # ---------------------------------------------------------------- PDF
 
 
-def font_faces() -> list[dict]:
-    """Sarabun from the npm package, by file:// URL (WeasyPrint reads .woff).
-
-    Each subset gets its own family name ("Sarabun Latin", "Sarabun Thai"): the files share one internal name,
-    and one family split by unicode-range made WeasyPrint draw Thai with the Latin file's glyphs.
-    """
-    files = settings.NODE_MODULES / "@fontsource" / "sarabun" / "files"
-    return [
-        {
-            "family": f"Sarabun {subset.title()}",
-            "url": (files / f"sarabun-{subset}-{weight}-normal.woff").as_uri(),
-            "weight": weight,
-        }
-        for subset in ("latin", "thai")
-        for weight in (400, 700)
-    ]
-
-
 def results_pdf(results: Results) -> bytes:
     """The published table as an A4 PDF in Thai, with page numbers, the อปท.'s name, the round and the date."""
     return results_pdf_document(results).write_pdf()
@@ -411,16 +393,6 @@ def results_pdf_document(results: Results):
             "thai_digits": use_thai_digits(),  # the page numbers too (CSS counters in the thai style)
         },
     )
-
-
-def thai_pdf_document(template: str, context: dict):
-    """A template laid out as PDF pages (a weasyprint Document) in Thai, with the Sarabun faces as `fonts`: the one
-    way the results PDF and the committee report are made."""
-    from weasyprint import HTML
-
-    with translation.override("th"):
-        html = render_to_string(template, {**context, "fonts": font_faces()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
 # ---------------------------------------------------------------- the PDF, cached
