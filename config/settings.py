@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "localstandards.committee",
     "localstandards.public",
     "localstandards.api",
+    "ninja",  # the API docs page's Swagger UI files, served from the package (no CDN)
     "localstandards.notices",
     "localstandards.pages",
     "localstandards.generator",
@@ -296,6 +297,10 @@ if os.environ.get("S3_BUCKET"):
         },
     }
 # --- end of scale-out block.
+
+# API requests per minute, per token and per logged-in user (docs/api.md); counted in the cache above, so shared by
+# every instance when REDIS_URL is set. 0 turns the limit off.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 
 # E-mail: printed to the console unless an SMTP host is configured (Django 6.1 MAILERS).
 if os.environ.get("EMAIL_HOST"):
