@@ -12,13 +12,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openapi_spec_validator import validate
 
 from localstandards.accounts.models import Role, RoleMembership
 from localstandards.api.models import ApiToken, ApiTokenUse, TokenScope
 from localstandards.api.services import TokenError, revoke_token
 from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer
+from localstandards.core.thaidate import format_date
 from tests.api.conftest import bearer, make_token
 from tests.assessments.factories import COUNT, RATIO, indicator, question
 from tests.reports.conftest import make_final
@@ -297,7 +299,11 @@ def test_a_write_after_the_deadline_is_refused_with_the_pages_message(users, wor
     response = put(bearer(issued.key), answer_url(closed_assessment, COUNT), {"version": 0, "count": 3})
     assert response.status_code == 409
     message = response.json()["detail"]
-    assert message.startswith("ปิดรับข้อมูล") or "closed" not in message  # Thai by default
+    with translation.override("th"):  # Thai by default, as on the page
+        expected = gettext("The round closed on %(day)s; data can no longer be changed.") % {
+            "day": format_date(closed_assessment.round.closes_on)
+        }
+    assert message == expected and expected != "The round closed on %(day)s; data can no longer be changed."
     assert page.status_code == 422 and html.escape(message) in page.content.decode()
     assert not Answer.objects.filter(assessment=closed_assessment).exists()
 
