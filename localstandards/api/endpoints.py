@@ -11,7 +11,7 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router
+from ninja import Field, NinjaAPI, Path, Query, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import APIKeyCookie, HttpBearer
@@ -29,6 +29,22 @@ from localstandards.registry.scoping import accessible_units
 from localstandards.scoring.services import current_results
 
 PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer cannot exist; refused before they reach the database
+
+
+class Pages(PageNumberPagination):
+    """`page` (from 1) and `page_size` (up to 200); the answer is `{"items": [...], "count": total}`."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+def Id(description: str = ""):  # a Path with the bounds of an id
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
 PROBLEM = "application/problem+json"
 
 
@@ -55,7 +71,21 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class ProblemDetailsAPI(NinjaAPI):
+    """Documents error responses with RFC 9457's media type, as they are sent."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(status) >= "400" and "application/json" in content:
+                        content[PROBLEM] = content.pop("application/json")
+        return schema
+
+
+api = ProblemDetailsAPI(
     title="Local standards API",
     version="1",
     description=(
@@ -189,7 +219,7 @@ registry = Router(tags=["registry"])
 
 
 @registry.get("/provinces", response={200: list[schemas.ProvinceOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def provinces(request: HttpRequest, region: Region | None = None):
     rows = Province.objects.for_user(principal(request)).order_by("code")
     if region:
@@ -198,7 +228,7 @@ def provinces(request: HttpRequest, region: Region | None = None):
 
 
 @registry.get("/provinces/{code}", response={200: schemas.ProvinceOut, **ERRORS})
-def province(request: HttpRequest, code: str):
+def province(request: HttpRequest, code: str = Path(..., max_length=2)):
     return get_object_or_404(Province.objects.for_user(principal(request)), code=code)
 
 
@@ -213,7 +243,7 @@ def _district_out(district: District) -> dict:
 
 
 @registry.get("/districts", response={200: list[schemas.DistrictOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def districts(request: HttpRequest, province: str | None = None):
     rows = District.objects.for_user(principal(request)).select_related("province").order_by("code")
     if province:
@@ -235,7 +265,7 @@ def _lg_out(lg: LocalGovernment) -> dict:
 
 
 @registry.get("/local-governments", response={200: list[schemas.LocalGovernmentOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def local_governments(
     request: HttpRequest,
     province: str | None = None,
@@ -248,7 +278,7 @@ def local_governments(
 
 
 @registry.get("/local-governments/{lg_id}", response={200: schemas.LocalGovernmentOut, **ERRORS})
-def local_government(request: HttpRequest, lg_id: int):
+def local_government(request: HttpRequest, lg_id: int = Id()):
     queryset = LocalGovernment.objects.for_user(principal(request)).select_related("province", "district")
     return _lg_out(get_object_or_404(queryset, pk=lg_id))
 
@@ -291,7 +321,7 @@ frameworks = Router(tags=["frameworks"])
 
 
 @frameworks.get("/frameworks", response={200: list[schemas.FrameworkOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def framework_list(request: HttpRequest):
     """Published and retired versions (drafts are still being edited and are not shown)."""
     if accessible_units(principal(request)).is_empty:
@@ -300,7 +330,7 @@ def framework_list(request: HttpRequest):
 
 
 @frameworks.get("/frameworks/{framework_id}", response={200: schemas.FrameworkDetail, **ERRORS})
-def framework_detail(request: HttpRequest, framework_id: int):
+def framework_detail(request: HttpRequest, framework_id: int = Id()):
     """One version in the structure of its workbook (framework, areas, missions, indicators, … one key a sheet)."""
     _require_scope(request)
     framework = get_object_or_404(Framework.objects.exclude(status=FrameworkStatus.DRAFT), pk=framework_id)
@@ -312,8 +342,8 @@ rounds = Router(tags=["rounds"])
 
 
 @rounds.get("/rounds", response={200: list[schemas.RoundOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def round_list(request: HttpRequest, fiscal_year: int | None = None):
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def round_list(request: HttpRequest, fiscal_year: int | None = Query(None, ge=2500, le=2700)):
     if accessible_units(principal(request)).is_empty:
         return AssessmentRound.objects.none()
     rows = AssessmentRound.objects.all()
@@ -323,7 +353,7 @@ def round_list(request: HttpRequest, fiscal_year: int | None = None):
 
 
 @rounds.get("/rounds/{round_id}", response={200: schemas.RoundOut, **ERRORS})
-def round_detail(request: HttpRequest, round_id: int):
+def round_detail(request: HttpRequest, round_id: int = Id()):
     _require_scope(request)
     return get_object_or_404(AssessmentRound, pk=round_id)
 
@@ -362,10 +392,10 @@ def _return_out(assessment: Assessment) -> dict:
 
 
 @returns.get("/returns", response={200: list[schemas.ReturnOut], **ERRORS_NO_404})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def return_list(
     request: HttpRequest,
-    round: int | None = None,
+    round: int | None = Query(None, ge=1, le=MAX_ID),
     province: str | None = None,
     district: str | None = None,
     type: LocalGovernmentType | None = None,
@@ -385,7 +415,7 @@ def _get_return(request: HttpRequest, return_id: int) -> Assessment:
 
 
 @returns.get("/returns/{return_id}", response={200: schemas.ReturnDetail, **ERRORS})
-def return_detail(request: HttpRequest, return_id: int):
+def return_detail(request: HttpRequest, return_id: int = Id()):
     """The return with its answers and satisfaction counts, as saved (each with the version to send back)."""
     assessment = _get_return(request, return_id)
     tree = frozen_tree(assessment.framework)
@@ -433,7 +463,7 @@ def _counts(summary) -> dict:
 
 
 @returns.get("/returns/{return_id}/results", response={200: schemas.ResultsOut, **ERRORS})
-def return_results(request: HttpRequest, return_id: int):
+def return_results(request: HttpRequest, return_id: int = Id()):
     """Labels per indicator, area summaries and the score: final once accepted, provisional before."""
     assessment = _get_return(request, return_id)
     results = current_results(assessment)
@@ -497,7 +527,7 @@ def _raw(values: dict) -> dict[str, str]:
 
 
 @returns.put("/returns/{return_id}/answers/{indicator_id}", response={200: schemas.SavedAnswer, **WRITE_ERRORS})
-def save_answer(request: HttpRequest, return_id: int, indicator_id: int, payload: schemas.AnswerIn):
+def save_answer(request: HttpRequest, payload: schemas.AnswerIn, return_id: int = Id(), indicator_id: int = Id()):
     """Save one indicator's answer: window, extension, state, version and validation as on the entry page.
 
     Send the `version` you read; a newer save by someone else is a 409 with the current version."""
@@ -512,7 +542,9 @@ def save_answer(request: HttpRequest, return_id: int, indicator_id: int, payload
 
 
 @returns.put("/returns/{return_id}/satisfaction/{question_id}", response={200: schemas.SatisfactionOut, **WRITE_ERRORS})
-def save_satisfaction(request: HttpRequest, return_id: int, question_id: int, payload: schemas.SatisfactionIn):
+def save_satisfaction(
+    request: HttpRequest, payload: schemas.SatisfactionIn, return_id: int = Id(), question_id: int = Id()
+):
     """Save one satisfaction question's counts, under the same rules as the entry page."""
     who, assessment = _writable(request, return_id)
     question = next((q for q in frozen_tree(assessment.framework).questions.all() if q.pk == question_id), None)
@@ -558,7 +590,7 @@ def _row_out(row) -> dict:
 @progress.get("/rounds/{round_id}/progress", response={200: schemas.ProgressOut, **ERRORS})
 def round_progress(
     request: HttpRequest,
-    round_id: int,
+    round_id: int = Id(),
     level: Literal["nation", "region", "province", "district"] = "nation",
     code: str | None = None,
 ):
@@ -585,10 +617,10 @@ def round_progress(
 
 
 @progress.get("/rounds/{round_id}/awards", response={200: list[schemas.AwardOut], **ERRORS})
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def round_awards(
     request: HttpRequest,
-    round_id: int,
+    round_id: int = Id(),
     province: str | None = None,
     district: str | None = None,
     type: LocalGovernmentType | None = None,
