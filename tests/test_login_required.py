@@ -15,6 +15,8 @@ PUBLIC = {
     "set_language",
     "javascript-catalog",
     "login",
+    "oidc_authentication_init",  # single sign-on: to the provider and back (accounts.oidc)
+    "oidc_authentication_callback",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

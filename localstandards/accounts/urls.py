@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from localstandards.accounts import views
+from localstandards.accounts import oidc, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -17,4 +17,7 @@ urlpatterns = [
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
+    # Single sign-on (OpenID Connect); mozilla-django-oidc reverses these two names.
+    path("sso/login/", oidc.start, name="oidc_authentication_init"),
+    path("sso/callback/", oidc.callback, name="oidc_authentication_callback"),
 ]
