@@ -29,6 +29,17 @@ from localstandards.registry.scoping import accessible_units
 from localstandards.scoring.services import current_results
 
 PAGE_SIZE = 50
+
+
+# Unit codes as the registry writes them (DOPA: 2-digit provinces, 4-digit districts; regions are names).
+def province_code():
+    return Query(None, pattern=r"^[0-9]{2}$", description="A province's DOPA code (2 digits).")
+
+
+def district_code():
+    return Query(None, pattern=r"^[0-9]{4}$", description="A district's DOPA code (4 digits).")
+
+
 MAX_PAGE_SIZE = 200
 MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer cannot exist; refused before they reach the database
 
@@ -228,7 +239,7 @@ def provinces(request: HttpRequest, region: Region | None = None):
 
 
 @registry.get("/provinces/{code}", response={200: schemas.ProvinceOut, **ERRORS})
-def province(request: HttpRequest, code: str = Path(..., max_length=2)):
+def province(request: HttpRequest, code: str = Path(..., pattern=r"^[0-9]{2}$")):
     return get_object_or_404(Province.objects.for_user(principal(request)), code=code)
 
 
@@ -244,7 +255,7 @@ def _district_out(district: District) -> dict:
 
 @registry.get("/districts", response={200: list[schemas.DistrictOut], **ERRORS_NO_404})
 @paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
-def districts(request: HttpRequest, province: str | None = None):
+def districts(request: HttpRequest, province: str | None = province_code()):
     rows = District.objects.for_user(principal(request)).select_related("province").order_by("code")
     if province:
         rows = rows.filter(province__code=province)
@@ -268,8 +279,8 @@ def _lg_out(lg: LocalGovernment) -> dict:
 @paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def local_governments(
     request: HttpRequest,
-    province: str | None = None,
-    district: str | None = None,
+    province: str | None = province_code(),
+    district: str | None = district_code(),
     type: LocalGovernmentType | None = None,
 ):
     rows = LocalGovernment.objects.for_user(principal(request)).select_related("province", "district")
@@ -396,8 +407,8 @@ def _return_out(assessment: Assessment) -> dict:
 def return_list(
     request: HttpRequest,
     round: int | None = Query(None, ge=1, le=MAX_ID),
-    province: str | None = None,
-    district: str | None = None,
+    province: str | None = province_code(),
+    district: str | None = district_code(),
     type: LocalGovernmentType | None = None,
     status: Status | None = None,
 ):
@@ -592,7 +603,7 @@ def round_progress(
     request: HttpRequest,
     round_id: int = Id(),
     level: Literal["nation", "region", "province", "district"] = "nation",
-    code: str | None = None,
+    code: str | None = Query(None, pattern=r"^[A-Z0-9_]{1,16}$"),
 ):
     """Reporting and on-time rates per child unit of (level, code): nation → regions → provinces → districts."""
     assessment_round = _followed_round(request, round_id)
@@ -621,8 +632,8 @@ def round_progress(
 def round_awards(
     request: HttpRequest,
     round_id: int = Id(),
-    province: str | None = None,
-    district: str | None = None,
+    province: str | None = province_code(),
+    district: str | None = district_code(),
     type: LocalGovernmentType | None = None,
 ):
     """Award scores of the round's final returns in your scope, with the rank within the type nationwide."""

@@ -196,7 +196,8 @@ class AwardOut(Schema):
 
 
 # A number as typed (text: Thai digits, commas) or as a JSON integer; the service parses and checks it.
-NumberText = Annotated[str, Field(max_length=40)] | int | None
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL, and the pages refuse it too
+NumberText = Annotated[str, Field(max_length=40, pattern=NO_NUL)] | int | None
 
 
 class AnswerIn(Schema):
@@ -207,7 +208,7 @@ class AnswerIn(Schema):
     delivered: NumberText = None
     count: NumberText = None
     answer: Literal["yes", "no", ""] | None = None
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000, pattern=NO_NUL)
 
 
 class SatisfactionIn(Schema):
