@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from localstandards.api.models import ApiToken, TokenScope
 from localstandards.api.services import hash_key
@@ -85,3 +87,13 @@ def test_a_national_admin_sees_and_may_revoke_every_token(users, world, client_f
     client.post(reverse("api:token-revoke", args=[issued.token.pk]))
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is not None
+
+
+def test_the_command_prints_a_token_no_wider_than_the_user(users, world):
+    out = io.StringIO()
+    call_command("issue_api_token", "province_officer", "--scope", "province:50", "--days", "7", stdout=out)
+    key = out.getvalue().strip()
+    assert bearer(key).get("/api/provinces").json()["items"][0]["code"] == "50"
+    with translation.override("en"), pytest.raises(CommandError, match="cannot be wider than your own"):
+        call_command("issue_api_token", "province_officer", "--scope", "province:90", stdout=io.StringIO())
+    assert ApiToken.objects.count() == 1
