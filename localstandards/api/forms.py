@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from localstandards.api import services
 from localstandards.api.models import TokenScope
 from localstandards.core.collation import thai
+from localstandards.core.forms import BuddhistDateField
 from localstandards.registry.models import LocalGovernment, Province
 
 
@@ -26,9 +27,7 @@ class TokenForm(forms.Form):
         required=False,
         help_text=_("Only for a local government's own token; submission stays on the pages."),
     )
-    expires_on = forms.DateField(
-        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("At most a year from today.")
-    )
+    expires_on = BuddhistDateField(label=_("Expires on"), help_text=_("At most a year from today."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,3 +43,7 @@ class TokenForm(forms.Form):
             choices.append((TokenScope.LOCAL_GOVERNMENT, TokenScope.LOCAL_GOVERNMENT.label))
         self.fields["scope_level"].choices = choices
         self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(days=90)
+        for name in ("name", "scope_level", "province", "local_government"):
+            widget = self.fields[name].widget
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        self.fields["can_write"].widget.attrs["class"] = "form-check-input"

@@ -17,8 +17,12 @@ from tests.api.conftest import bearer, make_token
 pytestmark = pytest.mark.django_db
 
 
+def be_date(day: dt.date) -> dict[str, str]:
+    return {"expires_on_day": str(day.day), "expires_on_month": str(day.month), "expires_on_year": str(day.year + 543)}
+
+
 def form(**fields):
-    data = {"name": "ระบบจังหวัด", "expires_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat()}
+    data = {"name": "ระบบจังหวัด", **be_date(timezone.localdate() + dt.timedelta(days=30))}
     data.update(fields)
     return data
 
@@ -55,9 +59,9 @@ def test_another_province_cannot_be_chosen(users, world, client_for):
 
 
 def test_an_expiry_more_than_a_year_away_is_refused(users, client_for):
-    late = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    late = be_date(timezone.localdate() + dt.timedelta(days=400))
     response = client_for(users.national_admin).post(
-        reverse("api:token-create"), form(scope_level=TokenScope.NATION, expires_on=late)
+        reverse("api:token-create"), form(scope_level=TokenScope.NATION, **late)
     )
     assert response.context["form"].non_field_errors()
     assert not ApiToken.objects.exists()
