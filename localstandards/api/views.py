@@ -19,9 +19,11 @@ def _allowed(request: HttpRequest) -> None:
 
 
 def token_list(request: HttpRequest) -> HttpResponse:
-    _allowed(request)
+    """The caller's tokens (every token for a national admin); others are told who issues tokens."""
+    if not services.may_manage_tokens(request.user):
+        return render(request, "api/tokens.html", {"may_issue": False})
     page = Paginator(services.visible_tokens(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "api/tokens.html", {"page_obj": page, "tokens": page.object_list})
+    return render(request, "api/tokens.html", {"page_obj": page, "tokens": page.object_list, "may_issue": True})
 
 
 def token_create(request: HttpRequest) -> HttpResponse:

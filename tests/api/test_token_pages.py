@@ -67,9 +67,14 @@ def test_an_expiry_more_than_a_year_away_is_refused(users, client_for):
     assert not ApiToken.objects.exists()
 
 
-def test_people_without_an_issuing_role_get_404(users, client_for):
+def test_people_without_an_issuing_role_are_told_who_issues_tokens(users, client_for, world):
+    make_token(users.province_officer, TokenScope.PROVINCE, province=world.province)
     for user in (users.district_officer, users.committee_viewer, users.no_role):
-        assert client_for(user).get(reverse("api:tokens")).status_code == 404, user
+        client = client_for(user)
+        listing = client.get(reverse("api:tokens"))
+        assert listing.status_code == 200 and listing.context["may_issue"] is False
+        assert "tokens" not in listing.context and ApiToken.objects.get().prefix not in listing.content.decode()
+        assert client.get(reverse("api:token-create")).status_code == 404, user
 
 
 def test_revoking_stops_the_token_and_others_cannot_revoke_it(users, world, client_for):
