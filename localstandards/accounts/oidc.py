@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -42,6 +43,33 @@ def issuer() -> str:
 def _verified(claims: dict) -> bool:
     value = claims.get("email_verified")
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+LINK_SESSION_KEY = "oidc_link_user_id"
+
+
+def link_identity(user: User, issuer_id: str, claims: dict, now=None) -> User | None:
+    """The activation step: a person logged in with their password links the identity they just proved at the
+    provider to their own account (whatever its e-mail). Refused if that identity belongs to another account."""
+    subject = str(claims.get("sub") or "")
+    if not subject or not user.is_active:
+        return None
+    link = OidcIdentity.objects.filter(issuer=issuer_id, subject=subject).first()
+    if link is not None:
+        return user if link.user_id == user.pk else None
+    try:
+        with transaction.atomic():
+            OidcIdentity.objects.create(
+                user=user,
+                issuer=issuer_id,
+                subject=subject,
+                email=str(claims.get("email") or "")[:254],
+                last_login_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    logger.info("SSO identity %s linked to user %s by the user", subject, user.pk)
+    return user
 
 
 def user_for_identity(issuer_id: str, claims: dict, now=None) -> User | None:
@@ -78,6 +106,10 @@ class LinkingBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         if payload.get("sub") and claims.get("sub") != payload["sub"]:
             return None  # the userinfo must be about the person the ID token names
+        linking = self.request.session.pop(LINK_SESSION_KEY, None)
+        if linking is not None:
+            user = User.objects.filter(pk=linking).first()
+            return link_identity(user, issuer(), claims) if user else None
         return user_for_identity(issuer(), claims)
 
     def create_user(self, claims):  # never reached: accounts are provisioned inside the system
@@ -90,6 +122,17 @@ def start(request: HttpRequest) -> HttpResponse:
     if not sso_enabled():
         raise Http404
     return OIDCAuthenticationRequestView.as_view()(request)
+
+
+@require_POST
+def link(request: HttpRequest) -> HttpResponse:
+    """A logged-in person links their digital identity: off to the provider, back through the callback."""
+    if not sso_enabled():
+        raise Http404
+    request.session[LINK_SESSION_KEY] = request.user.pk
+    view = OIDCAuthenticationRequestView()
+    view.setup(request)
+    return view.get(request)
 
 
 class _Callback(OIDCAuthenticationCallbackView):

@@ -20,4 +20,5 @@ urlpatterns = [
     # Single sign-on (OpenID Connect); mozilla-django-oidc reverses these two names.
     path("sso/login/", oidc.start, name="oidc_authentication_init"),
     path("sso/callback/", oidc.callback, name="oidc_authentication_callback"),
+    path("sso/link/", oidc.link, name="sso-link"),
 ]

@@ -17,4 +17,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"memberships": request.user.cached_memberships})
+    context = {
+        "memberships": request.user.cached_memberships,
+        "sso_enabled": sso_enabled(),
+        "identities": request.user.oidc_identities.order_by("linked_at"),
+    }
+    return render(request, "accounts/profile.html", context)

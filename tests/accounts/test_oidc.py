@@ -140,8 +140,8 @@ def sign_in_at_provider(provider: str, authorize_url: str, username: str) -> str
     return back.headers["Location"]
 
 
-def sso_login(client: Client, provider: str, username: str):
-    start = client.get("/accounts/sso/login/")
+def sso_login(client: Client, provider: str, username: str, start_url: str = "/accounts/sso/login/"):
+    start = client.post(start_url) if start_url.endswith("/link/") else client.get(start_url)
     assert start.status_code == 302
     authorize_url = start["Location"]
     query = parse_qs(urlsplit(authorize_url).query)
@@ -201,9 +201,32 @@ def test_an_address_two_accounts_share_links_neither(sso, users):
     assert not OidcIdentity.objects.exists()
 
 
+def test_a_logged_in_person_links_an_identity_whose_address_matches_no_account(sso, users, client_for):
+    client = client_for(users.staff)
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "/accounts/sso/link/" in profile
+    response = sso_login(client, sso, "stranger", start_url="/accounts/sso/link/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    identity = OidcIdentity.objects.get()
+    assert (identity.user, identity.email) == (users.staff, "stranger@example.go.th")
+    assert "/accounts/sso/link/" not in client.get("/accounts/profile/").content.decode()
+    fresh = Client()
+    assert sso_login(fresh, sso, "stranger")["Location"] == "/"
+    assert fresh.get("/").context["user"] == users.staff
+
+
+def test_an_identity_linked_to_one_account_cannot_be_linked_to_another(sso, users, client_for):
+    sso_login(client_for(users.staff), sso, "stranger", start_url="/accounts/sso/link/")
+    client = client_for(users.head)
+    response = sso_login(client, sso, "stranger", start_url="/accounts/sso/link/")
+    assert response["Location"] == "/accounts/login/"
+    assert list(OidcIdentity.objects.values_list("user_id", flat=True)) == [users.staff.pk]
+
+
 def test_without_configuration_there_is_no_sso(settings):
     settings.OIDC_RP_CLIENT_ID = ""
     assert Client().get("/accounts/sso/login/").status_code == 404
+    assert Client().get("/accounts/sso/callback/?code=x&state=y").status_code == 404
     assert "sso/login" not in Client().get("/accounts/login/").content.decode()
 
 
