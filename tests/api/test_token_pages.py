@@ -106,3 +106,12 @@ def test_the_command_prints_a_token_no_wider_than_the_user(users, world):
     with translation.override("en"), pytest.raises(CommandError, match="cannot be wider than your own"):
         call_command("issue_api_token", "province_officer", "--scope", "province:90", stdout=io.StringIO())
     assert ApiToken.objects.count() == 1
+
+
+def test_a_national_admin_revokes_tokens_in_the_admin(users, world, client_for):
+    issued = make_token(users.province_officer, TokenScope.PROVINCE, province=world.province)
+    client = client_for(users.national_admin)
+    assert client.get(reverse("admin:api_apitoken_changelist")).status_code == 200
+    client.post(reverse("admin:api_apitoken_changelist"), {"action": "revoke", "_selected_action": [issued.token.pk]})
+    assert bearer(issued.key).get("/api/me").status_code == 401
+    assert client.get(reverse("admin:api_apitokenuse_changelist")).status_code == 200
