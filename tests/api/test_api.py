@@ -355,3 +355,18 @@ def test_the_docs_page_loads_nothing_from_a_cdn():
     page = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_writes_outside_the_scope_are_404_and_change_nothing(staff_write_key, open_round, world):
+    client = bearer(staff_write_key)
+    for lg in (world.neighbour_same_district, world.outside_local_government):
+        other = Assessment.objects.get(round=open_round, local_government=lg)
+        assert put(client, answer_url(other, COUNT), {"version": 0, "count": 3}).status_code == 404
+        url = f"/api/returns/{other.pk}/satisfaction/{question(other.framework).pk}"
+        assert put(client, url, {"version": 0, "satisfied": 1}).status_code == 404
+    assert not Answer.objects.exists() and not SatisfactionAnswer.objects.exists()
+
+
+def test_an_indicator_of_another_framework_version_is_404(staff_write_key, assessment):
+    response = put(bearer(staff_write_key), f"/api/returns/{assessment.pk}/answers/999999", {"version": 0})
+    assert response.status_code == 404
