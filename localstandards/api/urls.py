@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from localstandards.api import views
@@ -32,6 +33,9 @@ def api_language(view):
         with translation.override(language):
             response = view(request, *args, **kwargs)
         response.headers.setdefault("Content-Language", language)
+        # Answers depend on who asks and in which language: never kept by a shared cache.
+        patch_vary_headers(response, ("Accept-Language", "Authorization"))
+        patch_cache_control(response, private=True)
         return response
 
     return wrapped

@@ -370,3 +370,27 @@ def test_writes_outside_the_scope_are_404_and_change_nothing(staff_write_key, op
 def test_an_indicator_of_another_framework_version_is_404(staff_write_key, assessment):
     response = put(bearer(staff_write_key), f"/api/returns/{assessment.pk}/answers/999999", {"version": 0})
     assert response.status_code == 404
+
+
+def test_a_session_write_needs_the_csrf_token(users, assessment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users.staff)
+    url = answer_url(assessment, COUNT)
+    assert put(client, url, {"version": 0, "count": 3}).status_code == 403
+    assert not Answer.objects.exists()
+    client.get("/accounts/profile/")  # sets the CSRF cookie, as a page would
+    token = client.cookies["csrftoken"].value
+    response = client.put(
+        url,
+        data=json.dumps({"version": 0, "count": 3}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200, response.content
+    assert Answer.objects.get().count == 3
+
+
+def test_answers_are_private_and_vary_by_language_and_caller(national_key):
+    response = bearer(national_key).get("/api/provinces")
+    assert "private" in response["Cache-Control"]
+    assert {"Accept-Language", "Authorization"} <= {v.strip() for v in response["Vary"].split(",")}
