@@ -394,3 +394,36 @@ def test_answers_are_private_and_vary_by_language_and_caller(national_key):
     response = bearer(national_key).get("/api/provinces")
     assert "private" in response["Cache-Control"]
     assert {"Accept-Language", "Authorization"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_every_read_operation_keeps_an_outsider_out(users, world, open_round):
+    """The matrix from the schema: another province's token reads every GET operation, with the ids of this
+    province's rows where the path takes one; nothing of this province comes back (a 404, or lists without it)."""
+    mine, outside = returns_of(open_round, world)
+    make_final(mine)
+    make_final(outside)
+    key = make_token(users.outsider_province_officer, TokenScope.PROVINCE, province=world.other_province).key
+    client = bearer(key)
+    ids = {
+        "{return_id}": mine.pk,
+        "{lg_id}": world.local_government.pk,
+        "{code}": world.province.code,
+        "{round_id}": open_round.pk,
+        "{framework_id}": mine.framework_id,
+    }
+    schema = Client().get("/api/openapi.json").json()
+    reads = [path for path, operations in schema["paths"].items() if "get" in operations]
+    assert len(reads) == 15
+    for path in reads:
+        url = path
+        for name, value in ids.items():
+            url = url.replace(name, str(value))
+        if path.endswith("/progress"):
+            url += f"?level=province&code={world.province.code}"
+        response = client.get(url)
+        body = response.content.decode()
+        personal = "{return_id}" in path or "{lg_id}" in path or "{code}" in path or path.endswith("/progress")
+        assert response.status_code == (404 if personal else 200), url
+        assert world.local_government.dla_code not in body and '"50"' not in body and "5001" not in body, url
+    awards = client.get(f"/api/rounds/{open_round.pk}/awards").json()
+    assert [row["return_id"] for row in awards["items"]] == [outside.pk]
