@@ -205,20 +205,19 @@ def me(request: HttpRequest):
     who = principal(request)
     token = getattr(who, "api_token", None)
     scope = accessible_units(who)
-    label = (
-        "nation"
-        if scope.nation
-        else "province"
-        if scope.province_ids
-        else "district"
-        if scope.district_ids
-        else "local_government"
-    )
+    if scope.is_empty:
+        label = "none"
+    elif scope.nation:
+        label = "nation"
+    elif scope.province_ids:
+        label = "province"
+    else:
+        label = "district" if scope.district_ids else "local_government"
     return {
         "kind": "token" if token else "session",
         "username": who.username,
         "token_name": token.name if token else None,
-        "scope": label if not scope.is_empty else "none",
+        "scope": label,
         "can_write": token.can_write if token else True,
         "expires_at": token.expires_at if token else None,
     }

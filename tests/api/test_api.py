@@ -427,3 +427,17 @@ def test_every_read_operation_keeps_an_outsider_out(users, world, open_round):
         assert world.local_government.dla_code not in body and '"50"' not in body and "5001" not in body, url
     awards = client.get(f"/api/rounds/{open_round.pk}/awards").json()
     assert [row["return_id"] for row in awards["items"]] == [outside.pk]
+
+
+def test_me_tells_the_caller_its_scope(province_key, staff_write_key, users, client_for):
+    assert bearer(province_key).get("/api/me").json() | {"expires_at": None} == {
+        "kind": "token",
+        "username": "province_officer",
+        "token_name": "integration",
+        "scope": "province",
+        "can_write": False,
+        "expires_at": None,
+    }
+    assert bearer(staff_write_key).get("/api/me").json()["scope"] == "local_government"
+    session = client_for(users.no_role).get("/api/me").json()
+    assert (session["kind"], session["scope"]) == ("session", "none")
