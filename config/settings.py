@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "localstandards.operations",
     "localstandards.public",
     "localstandards.api",
+    "ninja",  # the API docs page's Swagger UI files, served from the package (no CDN)
     "localstandards.notices",
     "localstandards.pages",
     "localstandards.generator",
@@ -182,6 +183,23 @@ INVITATION_CODE_DAYS = int(os.environ.get("INVITATION_CODE_DAYS", "60"))
 TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_NATIONAL_ADMINS", True)
 OTP_TOTP_ISSUER = "MSS"
 LOGOUT_REDIRECT_URL = "home"
+
+# Single sign-on by OpenID Connect (code flow + PKCE, mozilla-django-oidc) when OIDC_RP_CLIENT_ID is set: the
+# identity is linked to an existing account, never creates one (localstandards/accounts/oidc.py; docs/deployment.md).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ["OIDC_OP_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+    AUTHENTICATION_BACKENDS.append("localstandards.accounts.oidc.LinkingBackend")
 
 # Login throttling: lock a username + address pair after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -319,6 +337,10 @@ if os.environ.get("S3_BUCKET"):
         },
     }
 # --- end of scale-out block.
+
+# API requests per minute, per token and per logged-in user (docs/api.md); counted in the cache above, so shared by
+# every instance when REDIS_URL is set. 0 turns the limit off.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 
 # E-mail: printed to the console unless an SMTP host is configured (Django 6.1 MAILERS).
 if os.environ.get("EMAIL_HOST"):

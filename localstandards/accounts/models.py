@@ -270,3 +270,26 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}: {self.local_government}"
+
+
+class OidcIdentity(models.Model):
+    """A single sign-on identity (the provider's issuer and subject) linked to an existing account.
+
+    Made at the first SSO login when the provider vouches for an e-mail address that exactly one active account
+    has (accounts.oidc). It only says who the person is: roles and scopes stay granted inside the system.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    email = models.EmailField(_("e-mail at linking"), blank=True)
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.issuer} {self.subject}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from localstandards.accounts import views
+from localstandards.accounts import oidc, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -23,4 +23,8 @@ urlpatterns = [
     path("access-requests/", views.access_request_list, name="access-requests"),
     path("two-factor/", views.two_factor_setup, name="two-factor"),
     path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
+    # Single sign-on (OpenID Connect); mozilla-django-oidc reverses these two names.
+    path("sso/login/", oidc.start, name="oidc_authentication_init"),
+    path("sso/callback/", oidc.callback, name="oidc_authentication_callback"),
+    path("sso/link/", oidc.link, name="sso-link"),
 ]

@@ -16,11 +16,15 @@ from django_otp import login as otp_login
 from localstandards.accounts import access_requests, invitations, lockout, two_factor
 from localstandards.accounts.forms import AccessRequestForm, ActivationForm, LoginForm, search_local_governments
 from localstandards.accounts.models import User
+from localstandards.accounts.oidc import sso_enabled
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso_enabled": sso_enabled()}
 
 
 @login_required
@@ -28,6 +32,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     context = {
         "memberships": request.user.cached_memberships,
         "can_decide_requests": request.user.has_role(*access_requests.DECIDING_ROLES) or request.user.is_national_admin,
+        "sso_enabled": sso_enabled(),
+        "identities": request.user.oidc_identities.order_by("linked_at"),
     }
     return render(request, "accounts/profile.html", context)
 
