@@ -239,6 +239,17 @@ STATICFILES_FINDERS = [
     "localstandards.core.staticfiles.NpmFilesFinder",
 ]
 STATICFILES_SKIP_APPS = ["django_htmx"]  # its bundled htmx builds; the pages load npm's htmx.org
+# Of these apps' static files, only the ones listed (the API docs page: Swagger UI and the maps its files name).
+STATICFILES_APP_FILES = {
+    "ninja": [
+        "ninja/swagger-ui.css",
+        "ninja/swagger-ui.css.map",
+        "ninja/swagger-ui-bundle.js",
+        "ninja/swagger-ui-bundle.js.map",
+        "ninja/swagger-ui-init.js",
+        "ninja/favicon.*",
+    ]
+}
 NPM_STATIC_FILES = [
     (
         "vendor/bootstrap",

@@ -108,10 +108,28 @@ class NpmFilesFinder(BaseFinder):
 
 
 class AppDirectoriesFinder(finders.AppDirectoriesFinder):
-    """Django's finder of the apps' `static/` folders, skipping the apps whose files no page loads."""
+    """Django's finder of the apps' `static/` folders, skipping the apps whose files no page loads, and taking only
+    the listed files of the apps in `settings.STATICFILES_APP_FILES` (django-ninja ships two API-docs viewers and
+    their source maps, 8 MB; the API's docs page uses Swagger UI only)."""
 
     def __init__(self, app_names=None, *args, **kwargs) -> None:
         if app_names is None:
             skipped = set(getattr(settings, "STATICFILES_SKIP_APPS", []))
             app_names = [config.name for config in apps.get_app_configs() if config.name not in skipped]
         super().__init__(app_names, *args, **kwargs)
+        self.only = {app: tuple(files) for app, files in getattr(settings, "STATICFILES_APP_FILES", {}).items()}
+
+    def _allowed(self, app: str, path: str) -> bool:
+        files = self.only.get(app)
+        return files is None or any(fnmatch(path.replace(os.sep, "/"), pattern) for pattern in files)
+
+    def list(self, ignore_patterns):
+        for path, storage in super().list(ignore_patterns):
+            app = next((name for name, store in self.storages.items() if store is storage), None)
+            if app is None or self._allowed(app, path):
+                yield path, storage
+
+    def find_in_app(self, app, path):
+        if not self._allowed(app, path):
+            return None
+        return super().find_in_app(app, path)
