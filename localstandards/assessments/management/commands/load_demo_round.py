@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from localstandards.accounts.models import User
 from localstandards.assessments import services
-from localstandards.assessments.models import Assessment, AssessmentRound
+from localstandards.assessments.models import Assessment, AssessmentRound, Extension
 from localstandards.frameworks.models import Framework
 from localstandards.frameworks.models import Status as FrameworkStatus
 
@@ -49,7 +49,16 @@ class Command(BaseCommand):
                 )
                 until = timezone.localdate() + dt.timedelta(days=30)
                 if not demo_return.extensions.filter(until__gte=until).exists():
-                    services.grant_extension(demo_return, admin, until, "เปิดให้ทดลองใช้ระบบ (ข้อมูลสาธิต)")
+                    # The sample round is of FY 2567, years ago: its demo return is extended to a month from today,
+                    # past the 180 days a real extension may run (services.MAX_EXTENSION), on purpose and only here.
+                    extension = Extension(
+                        assessment=demo_return,
+                        until=until,
+                        reason="เปิดให้ทดลองใช้ระบบ (ข้อมูลสาธิต)",
+                        granted_by=admin,
+                    )
+                    extension._history_user = admin
+                    extension.save()
         self.stdout.write(
             self.style.SUCCESS(
                 _("Sample round: %(name)s, %(count)s returns.")
