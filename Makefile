@@ -54,7 +54,9 @@ demo: migrate
 	$(PY) manage.py import_framework localstandards/frameworks/samples/framework-2567-sample.xlsx --publish
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_round
-	$(PY) manage.py load_demo_progress
+	@# Chiang Mai mid-round, as a real province looks: answers, evidence, returns sent back with reasons, accepted
+	@# returns with their results, and the national results (docs/generator.md). Once: it skips when it is there.
+	$(PY) manage.py generate_round --seed 2567 --provinces 50 --if-absent
 
 run: demo
 	trap 'kill %1 %2' EXIT; $(PY) manage.py db_worker & $(PY) manage.py run_scheduler & $(PY) manage.py runserver $(HOST):$(PORT)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from localstandards.accounts.models import User
 from localstandards.assessments import services
-from localstandards.assessments.models import Assessment, AssessmentRound
+from localstandards.assessments.models import Assessment, AssessmentRound, Status
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +24,21 @@ def test_the_demo_loads_and_the_demo_officer_can_enter_data(settings):
     call_command("import_framework", str(SAMPLE), "--publish")
     call_command("load_demo")
     call_command("load_demo_round")
-    call_command("load_demo_progress")
-    call_command("load_demo_round")  # running it again is safe
+    call_command("generate_round", "--seed", "2567", "--provinces", "50", "--if-absent")
+    call_command("load_demo_round")  # running it all again is safe
+    call_command("generate_round", "--seed", "2567", "--provinces", "50", "--if-absent")
     staff = User.objects.get(username="demo_staff")
-    assessment = Assessment.objects.for_user(staff).select_related("round").get(round=AssessmentRound.objects.get())
+    sample = AssessmentRound.objects.get(name__contains="ตัวอย่าง")
+    assessment = Assessment.objects.for_user(staff).select_related("round").get(round=sample)
     services.check_can_write(assessment, staff)  # the sample round is long closed; the demo extension opens it
     assert assessment.extensions.count() == 1
+    # Chiang Mai mid-round, once: submitted and accepted returns with answers and a certifier, some sent back.
+    generated = AssessmentRound.objects.filter(name__endswith="(seed 2567)")
+    assert generated.count() == 2  # the current round and the one before it
+    current = generated.order_by("-fiscal_year").first()
+    reviewed = Assessment.objects.filter(round=current, status__in=[Status.ACCEPTED, Status.AWAITING_DISTRICT])
+    assert reviewed.exists() and not reviewed.filter(answers=None).exists()
+    assert not reviewed.filter(certifier_name="").exists()
+    assert Assessment.objects.filter(round=current, status=Status.RETURNED).exists()
+    district = User.objects.get(username="demo_district")
+    assert Assessment.objects.for_user(district).filter(round=current, status=Status.AWAITING_DISTRICT).exists()

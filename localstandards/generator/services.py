@@ -88,6 +88,13 @@ class GeneratorError(Exception):
 # ---- Where it may run
 
 
+def generated_round(seed: int) -> AssessmentRound | None:
+    """The current round generated with `seed`, if there is one (its name ends with the seed)."""
+    return (
+        AssessmentRound.objects.filter(name__endswith=f"(seed {seed})").order_by("-fiscal_year", "-pk").first()
+    )
+
+
 def database_name() -> str:
     """The default database's name (the file name for SQLite)."""
     return Path(str(settings.DATABASES["default"]["NAME"])).name

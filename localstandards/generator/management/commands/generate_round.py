@@ -26,8 +26,21 @@ class Command(BaseCommand):
             "--password", default=None, help="password of the generated officers (default: unusable passwords)"
         )
         parser.add_argument("--force", action="store_true", help="run even on what looks like a production database")
+        parser.add_argument(
+            "--if-absent",
+            action="store_true",
+            help="do nothing when a round of this seed was generated already (make run's demo runs it every time)",
+        )
 
-    def handle(self, *args, seed: int, provinces: str, password: str | None, force: bool, **options):
+    def handle(
+        self, *args, seed: int, provinces: str, password: str | None, force: bool, if_absent: bool = False, **options
+    ):
+        if if_absent:
+            existing = services.generated_round(seed)
+            if existing is not None:
+                self.stderr.write(_("A round of seed %(seed)s is there already.") % {"seed": seed})
+                self.stdout.write(str(existing.pk))
+                return
         if services.is_production_database() and not force:
             raise CommandError(
                 _(
