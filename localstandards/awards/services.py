@@ -148,6 +148,17 @@ def _order_key(row: AwardRow) -> tuple:
     )
 
 
+# What a row shows of its อปท., read with the row (the current rows and the frozen ones alike).
+LOCAL_GOVERNMENT_FIELDS = {
+    "dla_code": F("local_government__dla_code"),
+    "name": F("local_government__name_th"),
+    "province_id": F("local_government__province_id"),
+    "province": F("local_government__province__name_th"),
+    "district_id": F("local_government__district_id"),
+    "district": F("local_government__district__name_th"),
+}
+
+
 def award_rows(assessment_round: AssessmentRound, user=None) -> list[AwardRow]:
     """Every final return of the round with its stored score and its rank within its type over the whole nation;
     only the rows `user` may see (None: every row, for the command and the committee report). Two queries."""
@@ -158,13 +169,8 @@ def award_rows(assessment_round: AssessmentRound, user=None) -> list[AwardRow]:
             "local_government_id",
             score_value=F("score__score"),
             scored_framework_id=F("score__framework_id"),
-            dla_code=F("local_government__dla_code"),
-            name=F("local_government__name_th"),
             lg_type=F("local_government__type"),
-            province_id=F("local_government__province_id"),
-            province=F("local_government__province__name_th"),
-            district_id=F("local_government__district_id"),
-            district=F("local_government__district__name_th"),
+            **LOCAL_GOVERNMENT_FIELDS,
         )
     )
     ranks = rank_in_types((record["pk"], record["lg_type"], record["score_value"]) for record in records)
@@ -232,12 +238,7 @@ def frozen_rows(award_list: FrozenAwardList, user=None) -> list[AwardRow]:
             "lg_type",
             "framework_id",
             "local_government_id",
-            dla_code=F("local_government__dla_code"),
-            name=F("local_government__name_th"),
-            province_id=F("local_government__province_id"),
-            province=F("local_government__province__name_th"),
-            district_id=F("local_government__district_id"),
-            district=F("local_government__district__name_th"),
+            **LOCAL_GOVERNMENT_FIELDS,
         )
     )
     versions = _versions({record["framework_id"] for record in records})

@@ -74,3 +74,13 @@ def pytest_collection_modifyitems(config, items):
     no other test needs the rows it removes)."""
     if hasattr(config, "workerinput"):
         items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture
+def axe_page(browser):
+    # The site's CSP rightly refuses inline scripts; the test's own script is let in by the browser context only.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -18,16 +18,6 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture
-def axe_page(browser):
-    # The site's CSP rightly refuses inline scripts; the test's own script is let in by the browser context only.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
 def violations(page, url: str) -> list[str]:
     page.goto(url)
     page.add_script_tag(path=str(AXE))

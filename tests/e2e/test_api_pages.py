@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.e2e.test_accessibility import axe_page, violations  # noqa: F401  (axe_page is a fixture)
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_registry_browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_token_pages_pass_axe(live_server, world, users, axe_page):  # noqa: F811
+def test_the_token_pages_pass_axe(live_server, world, users, axe_page):
     base = live_server.url
     log_in(axe_page, base, users.province_officer.username)
     problems = violations(axe_page, base + reverse("api:token-create"))

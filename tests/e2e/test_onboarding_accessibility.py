@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from localstandards.accounts import access_requests, invitations
 from localstandards.accounts.models import Invitation, Role
-from tests.e2e.test_accessibility import axe_page, violations  # noqa: F401 (the fixture)
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_registry_browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_onboarding_pages_pass_axe(live_server, world, users, open_round, axe_page):  # noqa: F811
+def test_the_onboarding_pages_pass_axe(live_server, world, users, open_round, axe_page):
     base = live_server.url
     invitations.provision([world.neighbour_same_district.pk], open_round.pk, None)
     seat = Invitation.objects.get(local_government=world.neighbour_same_district, role=Role.LG_HEAD)

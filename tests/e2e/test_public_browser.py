@@ -15,16 +15,6 @@ from tests.reports.conftest import make_final
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def axe_page(browser):
-    # axe-core is injected by the test (bypass_csp); the survey test below runs under the real CSP.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
 def test_the_public_pages_pass_axe(live_server, world, users, assessment, closed_assessment, axe_page):
     make_final(closed_assessment)
     base = live_server.url

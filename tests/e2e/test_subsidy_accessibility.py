@@ -6,14 +6,14 @@ import pytest
 from django.urls import reverse
 
 from localstandards.subsidy.models import FiscalImport
-from tests.e2e.test_accessibility import axe_page, violations  # noqa: F401 (the fixture)
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_registry_browser import log_in
 from tests.subsidy.example import build_example
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_subsidy_pages_pass_axe(live_server, world, users, framework, axe_page):  # noqa: F811
+def test_the_subsidy_pages_pass_axe(live_server, world, users, framework, axe_page):
     example = build_example(framework)
     FiscalImport.objects.update(synthetic=True)
     base = live_server.url
