@@ -90,9 +90,7 @@ class GeneratorError(Exception):
 
 def generated_round(seed: int) -> AssessmentRound | None:
     """The current round generated with `seed`, if there is one (its name ends with the seed)."""
-    return (
-        AssessmentRound.objects.filter(name__endswith=f"(seed {seed})").order_by("-fiscal_year", "-pk").first()
-    )
+    return AssessmentRound.objects.filter(name__endswith=f"(seed {seed})").order_by("-fiscal_year", "-pk").first()
 
 
 def database_name() -> str:
