@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -22,7 +23,7 @@ from localstandards.core.tables import XLSX_CONTENT_TYPE, workbook_file
 from localstandards.registry.models import TYPE_SHORT_LABELS, LocalGovernment, LocalGovernmentType
 from localstandards.registry.scoping import accessible_units
 
-MAP_SOURCE = "Boundaries: Royal Thai Survey Department via OCHA/HDX (COD-AB), simplified by mapthai"
+MAP_SOURCE = gettext_lazy("Boundaries: Royal Thai Survey Department via OCHA/HDX (COD-AB), simplified by mapthai")
 
 
 def _round(round_id: int) -> AssessmentRound:
