@@ -1,8 +1,6 @@
 """Framework pages. Thin: the rules live in services.py. Drafts, import, export and version changes are for
 national administrators only; anyone else gets a 404 (deny by default)."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,22 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from localstandards.core.permissions import national_admin_required
 from localstandards.frameworks import services
 from localstandards.frameworks.forms import ImportForm, PreviewForm
 from localstandards.frameworks.models import Framework, Kind, Status
 from localstandards.frameworks.workbook import WorkbookError
 from localstandards.registry.models import LocalGovernmentType
-
-
-def national_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_national_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def visible_frameworks(user):

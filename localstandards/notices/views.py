@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from localstandards.assessments.models import AssessmentRound
+from localstandards.core.permissions import require_national_admin
 from localstandards.notices import services
 from localstandards.notices.forms import PreviewDateForm, ReminderScheduleForm
 from localstandards.notices.models import DigestSent, ReminderSent
@@ -20,8 +21,7 @@ SENT_SHOWN = 50  # the latest reminders and digests sent
 
 @login_required
 def round_reminders(request: HttpRequest, round_id: int) -> HttpResponse:
-    if not request.user.is_national_admin:
-        raise Http404
+    require_national_admin(request.user)
     round_ = get_object_or_404(AssessmentRound, pk=round_id)
     schedule = services.schedule_of(round_)
     form = ReminderScheduleForm(request.POST or None, instance=schedule)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from localstandards.accounts.models import User
+from localstandards.core.permissions import require_national_admin
 from localstandards.operations import people
 from localstandards.operations.models import PersonDataAction
 
 
 def _national_admin(request: HttpRequest) -> None:
-    if not request.user.is_national_admin:
-        raise Http404
+    require_national_admin(request.user)
 
 
 @login_required

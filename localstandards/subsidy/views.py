@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from localstandards.accounts.models import Role
 from localstandards.assessments.models import AssessmentRound
+from localstandards.core.permissions import national_admin_required
 from localstandards.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Table, csv_text, workbook_file
 from localstandards.core.thaidate import format_number
-from localstandards.frameworks.views import national_admin_required  # the same rule: others get a 404
 from localstandards.subsidy import services
 from localstandards.subsidy.forms import AnalysisFilterForm, FiscalUploadForm, UnitCostForm
 from localstandards.subsidy.models import FiscalImport

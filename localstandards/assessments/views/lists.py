@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from localstandards.assessments.forms import CancelRoundForm, RoundDatesForm, Ro
 from localstandards.assessments.models import Assessment, AssessmentRound, ReviewLevel, Status
 from localstandards.assessments.views.common import attempt
 from localstandards.core.collation import thai
+from localstandards.core.permissions import require_national_admin
 
 
 def _reviews_somewhere(user, level: str) -> bool:
@@ -65,8 +66,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_national_admin:
-        raise Http404
+    require_national_admin(request.user)
     rounds = AssessmentRound.objects.select_related("framework").annotate(
         expected=Count("assessments"),
         submitted=Count("assessments", filter=~Q(assessments__status=Status.DRAFT)),
@@ -85,8 +85,7 @@ def _round_fingerprint(data: dict) -> str:
 def round_new(request: HttpRequest) -> HttpResponse:
     """Open a round in two steps: the filled form shows a summary (how many returns, the window in words), and
     only a second press, with the same values, opens it."""
-    if not request.user.is_national_admin:
-        raise Http404
+    require_national_admin(request.user)
     form = RoundForm(request.POST or None, initial=default_round_initial())
     summary = fingerprint = None
     if request.method == "POST" and form.is_valid():
@@ -107,8 +106,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 def _national_admin_round(request: HttpRequest, pk: int) -> AssessmentRound:
-    if not request.user.is_national_admin:
-        raise Http404
+    require_national_admin(request.user)
     return get_object_or_404(AssessmentRound.objects.select_related("framework"), pk=pk)
 
 
