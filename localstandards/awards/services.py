@@ -184,30 +184,42 @@ def award_rows(assessment_round: AssessmentRound, user=None) -> list[AwardRow]:
     # The version the stored score was computed against; a final return not scored yet shows its own version.
     versions = _versions({record["scored_framework_id"] or record["framework_id"] for record in records})
     types = _type_labels()
-    rows = []
-    for record in records:
-        label, formula = versions[record["scored_framework_id"] or record["framework_id"]]
-        rows.append(
-            AwardRow(
-                local_government_id=record["local_government_id"],
-                dla_code=record["dla_code"] or "",
-                name=record["name"],
-                district=record["district"] or "",
-                province=record["province"],
-                province_id=record["province_id"],
-                district_id=record["district_id"],
-                lg_type=record["lg_type"],
-                lg_type_label=types.get(record["lg_type"], record["lg_type"]),
-                score=record["score_value"],
-                rank_in_type=ranks[record["pk"]],
-                framework_id=record["scored_framework_id"] or record["framework_id"],
-                framework_label=label,
-                formula=formula,
-                assessment_id=record["pk"],
-            )
+    rows = [
+        _row(
+            record,
+            types,
+            versions,
+            score=record["score_value"],
+            rank=ranks[record["pk"]],
+            framework_id=record["scored_framework_id"] or record["framework_id"],
+            assessment_id=record["pk"],
         )
+        for record in records
+    ]
     rows.sort(key=_order_key)
     return rows
+
+
+def _row(record: dict, types: dict, versions: dict, *, score, rank, framework_id: int, assessment_id: int) -> AwardRow:
+    """One row of the table from a record read with LOCAL_GOVERNMENT_FIELDS (current or frozen alike)."""
+    label, formula = versions[framework_id]
+    return AwardRow(
+        local_government_id=record["local_government_id"],
+        dla_code=record["dla_code"] or "",
+        name=record["name"],
+        district=record["district"] or "",
+        province=record["province"],
+        province_id=record["province_id"],
+        district_id=record["district_id"],
+        lg_type=record["lg_type"],
+        lg_type_label=types.get(record["lg_type"], record["lg_type"]),
+        score=score,
+        rank_in_type=rank,
+        framework_id=framework_id,
+        framework_label=label,
+        formula=formula,
+        assessment_id=assessment_id,
+    )
 
 
 def _versions(ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -243,28 +255,18 @@ def frozen_rows(award_list: FrozenAwardList, user=None) -> list[AwardRow]:
     )
     versions = _versions({record["framework_id"] for record in records})
     types = _type_labels()
-    rows = []
-    for record in records:
-        label, formula = versions[record["framework_id"]]
-        rows.append(
-            AwardRow(
-                local_government_id=record["local_government_id"],
-                dla_code=record["dla_code"] or "",
-                name=record["name"],
-                district=record["district"] or "",
-                province=record["province"],
-                province_id=record["province_id"],
-                district_id=record["district_id"],
-                lg_type=record["lg_type"],
-                lg_type_label=types.get(record["lg_type"], record["lg_type"]),
-                score=record["score"],
-                rank_in_type=record["rank_in_type"],
-                framework_id=record["framework_id"],
-                framework_label=label,
-                formula=formula,
-                assessment_id=record["assessment_id"],
-            )
+    rows = [
+        _row(
+            record,
+            types,
+            versions,
+            score=record["score"],
+            rank=record["rank_in_type"],
+            framework_id=record["framework_id"],
+            assessment_id=record["assessment_id"],
         )
+        for record in records
+    ]
     rows.sort(key=_order_key)
     return rows
 
