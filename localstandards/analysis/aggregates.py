@@ -73,12 +73,16 @@ class _Bucket:
 
 def _final_returns(assessment_round: AssessmentRound) -> dict[int, tuple[str, str, str, str]]:
     """Final return id → (type, region, province code, district code or "") of its อปท."""
-    rows = Assessment.objects.filter(round=assessment_round, status__in=Status.FINAL).values_list(
-        "pk",
-        "local_government__type",
-        "local_government__province__region",
-        "local_government__province__code",
-        "local_government__district__code",
+    rows = (
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round, status__in=Status.FINAL)
+        .values_list(
+            "pk",
+            "local_government__type",
+            "local_government__province__region",
+            "local_government__province__code",
+            "local_government__district__code",
+        )
     )
     return {pk: (lg_type, region, province, district or "") for pk, lg_type, region, province, district in rows}
 
@@ -92,8 +96,10 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
     buckets: dict[tuple, _Bucket] = defaultdict(_Bucket.empty)
     missions: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # (return, mission) → [met, applicable]
     for chunk in batched(sorted(returns), 2000):
-        records = IndicatorResultRecord.objects.filter(assessment_id__in=chunk).values_list(
-            "assessment_id", "indicator__code", "indicator__mission__code", "label", "value", "shortfall"
+        records = (
+            IndicatorResultRecord.objects.unscoped()
+            .filter(assessment_id__in=chunk)
+            .values_list("assessment_id", "indicator__code", "indicator__mission__code", "label", "value", "shortfall")
         )
         for assessment_id, code, mission_code, label, value, shortfall in records:
             where = returns[assessment_id]
@@ -117,8 +123,10 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
                 indicator.values.append(value)
             if shortfall is not None:
                 indicator.shortfall = shortfall if indicator.shortfall is None else indicator.shortfall + shortfall
-        areas = AreaScore.objects.filter(assessment_id__in=chunk).values_list(
-            "assessment_id", "area__code", *_AREA_COUNTS, "compliance"
+        areas = (
+            AreaScore.objects.unscoped()
+            .filter(assessment_id__in=chunk)
+            .values_list("assessment_id", "area__code", *_AREA_COUNTS, "compliance")
         )
         for assessment_id, area_code, *numbers, value in areas:
             bucket = buckets[(*returns[assessment_id], ItemKind.AREA, area_code)]
@@ -127,7 +135,11 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
                 bucket.counts[position] += number
             if value is not None:
                 bucket.values.append(value)
-        scores = ReturnScore.objects.filter(assessment_id__in=chunk).values_list("assessment_id", "score", "passed")
+        scores = (
+            ReturnScore.objects.unscoped()
+            .filter(assessment_id__in=chunk)
+            .values_list("assessment_id", "score", "passed")
+        )
         for assessment_id, score, passed in scores:
             bucket = buckets[(*returns[assessment_id], ItemKind.SCORE, "")]
             bucket.counts[RETURNS] += 1
@@ -204,7 +216,7 @@ def refresh_round(assessment_round: AssessmentRound) -> RoundAnalysis:
         analysis.computed_at = timezone.now()
         analysis.computed_from = started
         analysis.final_returns = len(returns)
-        analysis.returns = Assessment.objects.filter(round=assessment_round).count()
+        analysis.returns = Assessment.objects.unscoped().filter(round=assessment_round).count()
         analysis.seconds = time.perf_counter() - clock
         analysis.save()
     return analysis

@@ -243,7 +243,7 @@ def _cells(assessment_round, level, code, lg_type) -> dict[tuple[str, str], Aggr
 
 
 def _returns_in(assessment_round, unit: Unit, lg_type: str):
-    returns = Assessment.objects.filter(round=assessment_round)
+    returns = Assessment.objects.unscoped().filter(round=assessment_round)
     if unit.level == Level.REGION:
         returns = returns.filter(local_government__province__region=unit.code)
     elif unit.level == Level.PROVINCE:
@@ -518,7 +518,8 @@ def compare(user, after: AssessmentRound, before: AssessmentRound, unit: Unit, l
     lg_path = "assessment__local_government__"
     final_before = Assessment.objects.filter(round=before, status__in=Status.FINAL).values("local_government_id")
     cohort = (
-        Assessment.objects.filter(round=after, status__in=Status.FINAL, local_government_id__in=final_before)
+        Assessment.objects.unscoped()
+        .filter(round=after, status__in=Status.FINAL, local_government_id__in=final_before)
         .filter(_unit_filter(unit, "local_government__"))
         .filter(Q(local_government__type=lg_type) if lg_type else Q())
     )
@@ -538,7 +539,8 @@ def compare(user, after: AssessmentRound, before: AssessmentRound, unit: Unit, l
     ):
         for round_obj in (before, after):
             rows = (
-                model.objects.filter(
+                model.objects.unscoped()
+                .filter(
                     assessment__round=round_obj,
                     assessment__status__in=Status.FINAL,
                     **{f"{lg_path}id__in": cohort_lgs},
@@ -581,9 +583,11 @@ def local_government_changes(before_id: int, after_id: int) -> list[tuple[str, s
     """One อปท.'s indicators in two rounds: (code, wording, label before, label after), matched by code."""
     labels: dict[str, dict[int, str]] = {}
     names: dict[str, str] = {}
-    for assessment_id, code, wording, label in IndicatorResultRecord.objects.filter(
-        assessment_id__in=[before_id, after_id]
-    ).values_list("assessment_id", "indicator__code", "indicator__wording", "label"):
+    for assessment_id, code, wording, label in (
+        IndicatorResultRecord.objects.unscoped()
+        .filter(assessment_id__in=[before_id, after_id])
+        .values_list("assessment_id", "indicator__code", "indicator__wording", "label")
+    ):
         labels.setdefault(code, {})[assessment_id] = label
         names.setdefault(code, wording)
 

@@ -30,7 +30,8 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
     """Every change to one indicator of a return: each answer field that changed, and each evidence file added or
     removed, oldest first."""
     answer_rows = (
-        Answer.history.filter(assessment_id=assessment.pk, indicator_id=indicator_id)
+        Answer.history.unscoped()
+        .filter(assessment_id=assessment.pk, indicator_id=indicator_id)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
@@ -45,8 +46,10 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
                     {"when": row.history_date, "who": row.history_user, "what": name, "old": old, "new": new}
                 )
         previous = row
-    for row in Evidence.history.filter(assessment_id=assessment.pk, indicator_id=indicator_id).select_related(
-        "history_user"
+    for row in (
+        Evidence.history.unscoped()
+        .filter(assessment_id=assessment.pk, indicator_id=indicator_id)
+        .select_related("history_user")
     ):
         changes.append(
             {

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from localstandards.core.clock import end_of_day, start_of_day
 from localstandards.core.collation import thai
 from localstandards.registry.models import LocalGovernmentType
-from localstandards.registry.scoping import ScopedQuerySet
+from localstandards.registry.scoping import ScopedQuerySet, guarded_history
 
 
 def default_province_level_types() -> list[str]:
@@ -176,11 +176,15 @@ class Assessment(models.Model):
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords(excluded_fields=["last_activity_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["last_activity_at", "version"], **guarded_history("local_government__")
+    )
 
     objects = AssessmentQuerySet.as_manager()
+    framework_objects = AssessmentQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["round", thai("local_government__province__name_th"), thai("local_government__name_th")]
         verbose_name = _("return")
         verbose_name_plural = _("returns")
@@ -206,25 +210,29 @@ class Assessment(models.Model):
         return self.status in Status.FINAL
 
 
+class AnswerQuerySet(ScopedQuerySet):
+    scope_path = "assessment__local_government__"
+
+
 class Extension(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extensions")
     until = models.DateField(_("new last day"))
     reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**guarded_history(AnswerQuerySet.scope_path))
+
+    objects = AnswerQuerySet.as_manager()
+    framework_objects = AnswerQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["-granted_at"]
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.until}"
-
-
-class AnswerQuerySet(ScopedQuerySet):
-    scope_path = "assessment__local_government__"
 
 
 class EvidenceQuerySet(AnswerQuerySet):
@@ -247,6 +255,7 @@ class VersionedAnswer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AnswerQuerySet.as_manager()
+    framework_objects = AnswerQuerySet.framework_manager()
 
     class Meta:
         abstract = True
@@ -262,9 +271,10 @@ class Answer(VersionedAnswer):
     count = models.PositiveIntegerField(_("count"), null=True, blank=True)
     answer = models.BooleanField(_("yes / no"), null=True, blank=True)
     note = models.TextField(_("explanation"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**guarded_history(AnswerQuerySet.scope_path))
 
     class Meta:
+        default_manager_name = "framework_objects"
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [models.UniqueConstraint(fields=["assessment", "indicator"], name="one_answer_per_indicator")]
@@ -280,9 +290,10 @@ class SatisfactionAnswer(VersionedAnswer):
     question = models.ForeignKey("frameworks.SatisfactionQuestion", on_delete=models.PROTECT, related_name="+")
     satisfied = models.PositiveIntegerField(_("satisfied"), null=True, blank=True)
     needs_improvement = models.PositiveIntegerField(_("needs improvement"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**guarded_history(AnswerQuerySet.scope_path))
 
     class Meta:
+        default_manager_name = "framework_objects"
         verbose_name = _("satisfaction answer")
         verbose_name_plural = _("satisfaction answers")
         constraints = [
@@ -312,11 +323,13 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**guarded_history(AnswerQuerySet.scope_path))
 
     objects = EvidenceQuerySet.as_manager()
+    framework_objects = EvidenceQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
@@ -341,8 +354,10 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AnswerQuerySet.as_manager()
+    framework_objects = AnswerQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["created_at", "pk"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -375,8 +390,10 @@ class QualityFlag(models.Model):
     comment = models.TextField(blank=True)
 
     objects = AnswerQuerySet.as_manager()
+    framework_objects = AnswerQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["assessment", "indicator__code", "kind"]
         verbose_name = _("data-quality flag")
         verbose_name_plural = _("data-quality flags")

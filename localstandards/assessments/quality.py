@@ -221,11 +221,11 @@ def flags_for(
 
 
 def _ratio_bases(filters: Q):
-    return Answer.objects.filter(filters, indicator__kind=Kind.RATIO, base__isnull=False)
+    return Answer.objects.unscoped().filter(filters, indicator__kind=Kind.RATIO, base__isnull=False)
 
 
 def _submitted_of_type(assessment_round: AssessmentRound, lg_type: str):
-    return Assessment.objects.filter(
+    return Assessment.objects.unscoped().filter(
         round=assessment_round, local_government__type=lg_type, status__in=SUBMITTED_STATES
     )
 
@@ -233,7 +233,8 @@ def _submitted_of_type(assessment_round: AssessmentRound, lg_type: str):
 def _previous_return(assessment: Assessment) -> Assessment | None:
     """The same local government's latest earlier submitted return (the latest opened round; ties by id)."""
     return (
-        Assessment.objects.filter(
+        Assessment.objects.unscoped()
+        .filter(
             local_government_id=assessment.local_government_id,
             round__opens_on__lt=assessment.round.opens_on,
             status__in=SUBMITTED_STATES,
@@ -385,9 +386,9 @@ def expected_flags(assessment: Assessment) -> dict[FlagKey, FlagValues]:
     previous = _previous_return(assessment)
     if previous is not None:
         previous_bases = dict(
-            Answer.objects.filter(
-                assessment=previous, indicator__code__in=[a.code for a in answers], base__gt=0
-            ).values_list("indicator__code", "base")
+            Answer.objects.unscoped()
+            .filter(assessment=previous, indicator__code__in=[a.code for a in answers], base__gt=0)
+            .values_list("indicator__code", "base")
         )
     area = assessment.local_government.area_km2
     wanted = [a.indicator_id for a in answers if _density(a.base, area) is not None]
@@ -448,7 +449,7 @@ def refresh_flags(assessment: Assessment) -> list[QualityFlag]:
     """Bring one return's flags up to date; a checked flag keeps its mark if its value did not change."""
     wanted = expected_flags(assessment)
     with transaction.atomic():
-        current = {(f.indicator_id, f.kind): f for f in QualityFlag.objects.filter(assessment=assessment)}
+        current = {(f.indicator_id, f.kind): f for f in QualityFlag.objects.unscoped().filter(assessment=assessment)}
         changes = plan_changes(assessment.pk, current, wanted)
         for flag in changes.delete:
             flag.delete()
@@ -457,7 +458,7 @@ def refresh_flags(assessment: Assessment) -> list[QualityFlag]:
             flag.save()
         for flag in changes.moved:
             flag.save(update_fields=["reference", "score", "updated_at"])
-    return list(QualityFlag.objects.filter(assessment=assessment))
+    return list(QualityFlag.objects.unscoped().filter(assessment=assessment))
 
 
 # ---------------------------------------------------------------- a whole round
@@ -472,7 +473,8 @@ def refresh_round(assessment_round: AssessmentRound) -> int:
     changes in bulk. A national round takes seconds instead of a quarter of a second per return.
     """
     submitted = list(
-        Assessment.objects.filter(round=assessment_round, status__in=SUBMITTED_STATES)
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round, status__in=SUBMITTED_STATES)
         .order_by("pk")
         .values_list("pk", "local_government_id", "local_government__type", "local_government__area_km2")
     )
@@ -515,7 +517,8 @@ def _previous_bases(assessment_round: AssessmentRound, local_government_ids: lis
     for chunk in batched(local_government_ids, _IN_BATCH):
         latest: dict[int, int] = {}
         for pk, lg in (
-            Assessment.objects.filter(
+            Assessment.objects.unscoped()
+            .filter(
                 local_government_id__in=chunk,
                 round__opens_on__lt=assessment_round.opens_on,
                 status__in=SUBMITTED_STATES,
@@ -527,8 +530,10 @@ def _previous_bases(assessment_round: AssessmentRound, local_government_ids: lis
         owner = {pk: lg for lg, pk in latest.items()}
         for lg in latest:
             result[lg] = {}
-        for assessment_id, code, base in Answer.objects.filter(assessment_id__in=list(owner), base__gt=0).values_list(
-            "assessment_id", "indicator__code", "base"
+        for assessment_id, code, base in (
+            Answer.objects.unscoped()
+            .filter(assessment_id__in=list(owner), base__gt=0)
+            .values_list("assessment_id", "indicator__code", "base")
         ):
             result[owner[assessment_id]][code] = base
     return result
@@ -539,9 +544,11 @@ def _write_flags(assessment_round: AssessmentRound, wanted: dict[int, dict[FlagK
     now = timezone.now()
     with transaction.atomic():
         current: dict[int, dict[FlagKey, QualityFlag]] = defaultdict(dict)
-        for flag in QualityFlag.objects.filter(
-            assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES
-        ).order_by():
+        for flag in (
+            QualityFlag.objects.unscoped()
+            .filter(assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES)
+            .order_by()
+        ):
             current[flag.assessment_id][(flag.indicator_id, flag.kind)] = flag
         delete, create, reset, moved = [], [], [], []
         for assessment_id, flags in wanted.items():
@@ -551,19 +558,21 @@ def _write_flags(assessment_round: AssessmentRound, wanted: dict[int, dict[FlagK
             reset += changes.reset
             moved += changes.moved
         for chunk in batched([f.pk for f in delete], _IN_BATCH):
-            QualityFlag.objects.filter(pk__in=chunk).delete()
+            QualityFlag.objects.unscoped().filter(pk__in=chunk).delete()
         QualityFlag.objects.bulk_create(create, batch_size=_IN_BATCH)
         for flag in reset + moved:
             flag.updated_at = now  # bulk_update does not apply auto_now
-        QualityFlag.objects.bulk_update(
+        QualityFlag.objects.unscoped().bulk_update(
             reset,
             ["value", "reference", "score", "checked_by", "checked_at", "comment", "updated_at"],
             batch_size=_IN_BATCH,
         )
-        QualityFlag.objects.bulk_update(moved, ["reference", "score", "updated_at"], batch_size=_IN_BATCH)
-    return QualityFlag.objects.filter(
-        assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES
-    ).count()
+        QualityFlag.objects.unscoped().bulk_update(moved, ["reference", "score", "updated_at"], batch_size=_IN_BATCH)
+    return (
+        QualityFlag.objects.unscoped()
+        .filter(assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES)
+        .count()
+    )
 
 
 class NotAllowed(Exception):

@@ -36,8 +36,10 @@ class FrozenAwardEntry(models.Model):
     rank_in_type = models.PositiveIntegerField(_("rank within its type"), null=True)
 
     objects = ScopedQuerySet.as_manager()
+    framework_objects = ScopedQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["award_list", "lg_type", "rank_in_type", "pk"]
         verbose_name = _("frozen award entry")
         verbose_name_plural = _("frozen award entries")

@@ -89,7 +89,8 @@ def _percent_columns(*titles: str) -> list[Column]:
 
 def participation(assessment_round: AssessmentRound) -> Section:
     rows = (
-        Assessment.objects.filter(round=assessment_round)
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round)
         .values_list("local_government__province__region", "local_government__province__name_th")
         .annotate(
             expected=Count("pk"),

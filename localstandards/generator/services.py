@@ -679,7 +679,10 @@ class RoundBuilder:
         now = timezone.now()
         fast_insert(Assessment, ASSESSMENT_FIELDS, [tuple(p.fields[f] for f in ASSESSMENT_FIELDS) for p in planned])
         pks = dict(
-            Assessment.objects.filter(round=assessment_round).values_list("local_government_id", "pk").order_by()
+            Assessment.objects.unscoped()
+            .filter(round=assessment_round)
+            .values_list("local_government_id", "pk")
+            .order_by()
         )
         for p in planned:
             p.pk = pks[p.lg.pk]

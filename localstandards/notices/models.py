@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from localstandards.registry.scoping import ScopedQuerySet
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
@@ -52,6 +54,10 @@ class ReminderKind(models.TextChoices):
     LAST_DAY = "last_day", _("Last day")
 
 
+class ReminderSentQuerySet(ScopedQuerySet):
+    scope_path = "assessment__local_government__"
+
+
 class ReminderSent(models.Model):
     """One reminder to one return's local government for one schedule point (kind + the last day it concerns)."""
 
@@ -62,7 +68,11 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.TextField(_("recipients"), blank=True)
 
+    objects = ReminderSentQuerySet.as_manager()
+    framework_objects = ReminderSentQuerySet.framework_manager()
+
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["-sent_at", "-pk"]
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
@@ -95,6 +105,15 @@ class DigestSent(models.Model):
         return f"{self.round_id} {self.recipient_id} {self.sent_on}"
 
 
+class NoticeQuerySet(ScopedQuerySet):
+    """A notice is its recipient's: `for_user` gives a user their own notices, of returns still in their scope."""
+
+    scope_path = "assessment__local_government__"
+
+    def for_user(self, user):
+        return super().for_user(user).filter(recipient_id=getattr(user, "pk", None))
+
+
 class Notice(models.Model):
     """What a user is told on their home page (and by e-mail) about a return: returned, accepted, reopened."""
 
@@ -103,7 +122,11 @@ class Notice(models.Model):
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = NoticeQuerySet.as_manager()
+    framework_objects = NoticeQuerySet.framework_manager()
+
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -208,7 +208,9 @@ def plan_reminders(
     if not schedule.enabled or today < round_.opens_on:
         return []
     already = set(
-        ReminderSent.objects.filter(assessment__round=round_).values_list("assessment_id", "kind", "due_date")
+        ReminderSent.objects.unscoped()
+        .filter(assessment__round=round_)
+        .values_list("assessment_id", "kind", "due_date")
     )
     due: list[PlannedReminder] = []
     for assessment in pending_returns(round_) if pending is None else pending:
@@ -505,5 +507,5 @@ def on_status_changed(sender, *, assessment_id: int, transition: str, new_status
     template = status_notice(transition, new_status)
     if template is None:
         return
-    assessment = Assessment.objects.select_related("round", "local_government").get(pk=assessment_id)
+    assessment = Assessment.objects.unscoped().select_related("round", "local_government").get(pk=assessment_id)
     notify(assessment, template)

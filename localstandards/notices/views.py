@@ -58,9 +58,9 @@ def round_reminders(request: HttpRequest, round_id: int) -> HttpResponse:
         "message_count": sum(people.get(p.assessment.local_government_id, 0) for p in reminders) + len(digests),
         "digests": digests[:PER_PAGE],
         "digest_count": len(digests),
-        "sent": ReminderSent.objects.filter(assessment__round=round_).select_related("assessment__local_government")[
-            :SENT_SHOWN
-        ],
+        "sent": ReminderSent.objects.for_user(request.user)
+        .filter(assessment__round=round_)
+        .select_related("assessment__local_government")[:SENT_SHOWN],
         "digests_sent": DigestSent.objects.filter(round=round_)
         .select_related("recipient")
         .only(

@@ -25,7 +25,7 @@ def returns_summary(user) -> dict:
         first = candidates.first()
         if first is not None and workflow.actor_matches(actor, user, first):
             waiting.append((Status(status).label, candidates.count()))  # every round: the queue is all of it
-    notices = list(Notice.objects.filter(recipient=user).select_related("assessment")[:5])
+    notices = list(Notice.objects.for_user(user).select_related("assessment")[:5])
     return {"own_returns": own, "review_waiting": waiting, "notices": notices}
 
 

@@ -284,7 +284,8 @@ def _answered_counts(assessment_ids: list[int]) -> Counter:
     counts: Counter = Counter()
     for model in (Answer, SatisfactionAnswer):
         rows = (
-            model.objects.filter(assessment_id__in=assessment_ids, version__gt=0)
+            model.objects.unscoped()
+            .filter(assessment_id__in=assessment_ids, version__gt=0)
             .order_by()
             .values_list("assessment_id")
             .annotate(n=Count("assessment_id"))
@@ -390,7 +391,8 @@ def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[P
     total = ProgressRow(key="total", label=str(_("Whole country")))
     rows: dict[str, ProgressRow] = {}
     for code, name, submitted, expected in (
-        Assessment.objects.filter(round=assessment_round)
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round)
         .values_list("local_government__province__code", "local_government__province__name_th")
         .annotate(submitted=Count("pk", filter=Q(first_submitted_at__isnull=False)), expected=Count("pk"))
         .order_by(thai("local_government__province__name_th"))

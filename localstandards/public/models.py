@@ -32,8 +32,10 @@ class SurveyExclusion(models.Model):
     created_at = models.DateTimeField(_("excluded at"), auto_now_add=True)
 
     objects = SurveyExclusionQuerySet.as_manager()
+    framework_objects = SurveyExclusionQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["-created_at", "-pk"]
         verbose_name = _("excluded survey batch")
         verbose_name_plural = _("excluded survey batches")
@@ -61,8 +63,10 @@ class SurveyResponse(models.Model):
     )
 
     objects = SurveyResponseQuerySet.as_manager()
+    framework_objects = SurveyResponseQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["created_at", "pk"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
@@ -74,12 +78,20 @@ class SurveyResponse(models.Model):
         return f"{self.assessment_id}: {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class SurveyAnswerQuerySet(ScopedQuerySet):
+    scope_path = "response__assessment__local_government__"
+
+
 class SurveyAnswer(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey("frameworks.SatisfactionQuestion", on_delete=models.PROTECT, related_name="+")
     satisfied = models.BooleanField(_("satisfied"))
 
+    objects = SurveyAnswerQuerySet.as_manager()
+    framework_objects = SurveyAnswerQuerySet.framework_manager()
+
     class Meta:
+        default_manager_name = "framework_objects"
         verbose_name = _("survey answer")
         verbose_name_plural = _("survey answers")
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="one_survey_answer_per_question")]

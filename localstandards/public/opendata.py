@@ -180,7 +180,8 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
     """The dataset's rows for the round, values in the order of its fields (Decimal, int, bool, str or None)."""
     if dataset == "indicators":
         queryset = (
-            IndicatorResultRecord.objects.filter(_final(assessment_round, "assessment__"))
+            IndicatorResultRecord.objects.unscoped()
+            .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER, "area__order", "indicator__mission__order", "indicator__order", "pk")
             .values_list(
                 *_COMMON_PATHS,
@@ -206,7 +207,8 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
             yield row
     elif dataset == "areas":
         queryset = (
-            AreaScore.objects.filter(_final(assessment_round, "assessment__"))
+            AreaScore.objects.unscoped()
+            .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER, "area__order", "pk")
             .values_list(*_COMMON_PATHS, "area__code", "area__name", *_SUMMARY_PATHS)
         )
@@ -214,7 +216,8 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
             yield list(row)
     elif dataset == "returns":
         queryset = (
-            ReturnScore.objects.filter(_final(assessment_round, "assessment__"))
+            ReturnScore.objects.unscoped()
+            .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER)
             .values_list(*_COMMON_PATHS, *_SUMMARY_PATHS, "indicator_score", "satisfaction_score", "score", "passed")
         )

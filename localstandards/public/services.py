@@ -119,7 +119,7 @@ def final_scores() -> QuerySet[ReturnScore]:
 
     A return accepted a moment ago whose results are still being stored shows up at the next rebuild (seconds).
     """
-    return ReturnScore.objects.filter(
+    return ReturnScore.objects.unscoped().filter(
         assessment__status__in=Status.FINAL,
         assessment_status__in=Status.FINAL,
         framework_id=F("assessment__framework_id"),
@@ -146,9 +146,11 @@ def history(local_government: LocalGovernment) -> list[RoundResult]:
     )
     ids = [score.assessment_id for score in scores]
     areas: dict[int, list[AreaScore]] = {}
-    for area in AreaScore.objects.filter(assessment_id__in=ids).select_related("area").order_by("area__order"):
+    for area in (
+        AreaScore.objects.unscoped().filter(assessment_id__in=ids).select_related("area").order_by("area__order")
+    ):
         areas.setdefault(area.assessment_id, []).append(area)
-    slugs = dict(PublicLink.objects.filter(assessment_id__in=ids).values_list("assessment_id", "slug"))
+    slugs = dict(PublicLink.objects.unscoped().filter(assessment_id__in=ids).values_list("assessment_id", "slug"))
     return [
         RoundResult(score.assessment.round, score, areas.get(score.assessment_id, []), slugs.get(score.assessment_id))
         for score in scores
@@ -218,7 +220,7 @@ def sorted_by_name(rows: list[UnitRow]) -> list[UnitRow]:
 
 
 def final_returns(assessment_round: AssessmentRound) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(round=assessment_round, status__in=Status.FINAL)
+    return Assessment.objects.unscoped().filter(round=assessment_round, status__in=Status.FINAL)
 
 
 # ---------------------------------------------------------------- the province map

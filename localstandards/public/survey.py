@@ -151,7 +151,10 @@ def browser_digest(token: str) -> str:
 
 
 def has_answered(assessment: Assessment, token: str | None) -> bool:
-    return bool(token) and SurveyResponse.objects.filter(assessment=assessment, browser=browser_digest(token)).exists()
+    return (
+        bool(token)
+        and SurveyResponse.objects.unscoped().filter(assessment=assessment, browser=browser_digest(token)).exists()
+    )
 
 
 # ---------------------------------------------------------------- answering
@@ -213,7 +216,8 @@ def counted_satisfaction(assessment_ids: Sequence[int]) -> dict[int, list[CountR
     """The satisfaction source registered with scoring: online answers not excluded, per return and question."""
     counts: dict[int, list[CountRow]] = defaultdict(list)
     rows = (
-        SurveyAnswer.objects.filter(response__assessment_id__in=list(assessment_ids), response__exclusion__isnull=True)
+        SurveyAnswer.objects.unscoped()
+        .filter(response__assessment_id__in=list(assessment_ids), response__exclusion__isnull=True)
         .values("response__assessment_id", "question_id")
         .annotate(yes=Count("pk", filter=Q(satisfied=True)), no=Count("pk", filter=Q(satisfied=False)))
         .order_by("response__assessment_id", "question_id")
@@ -243,7 +247,7 @@ class QuestionCounts:
 def question_counts(assessment: Assessment) -> list[QuestionCounts]:
     """Per question: the paper counts typed in, the online counts, and their sum (what the score uses)."""
     rows = {q.pk: QuestionCounts(q) for q in questions(assessment)}
-    for answer in SatisfactionAnswer.objects.filter(assessment=assessment):
+    for answer in SatisfactionAnswer.objects.unscoped().filter(assessment=assessment):
         if answer.question_id in rows:
             rows[answer.question_id].paper_satisfied = answer.satisfied or 0
             rows[answer.question_id].paper_needs_improvement = answer.needs_improvement or 0
@@ -268,13 +272,14 @@ def by_hour(assessment: Assessment) -> list[Hour]:
     hours: dict[dt.datetime, Hour] = {}
     answers = dict(
         (row["response_id"], (row["yes"], row["no"]))
-        for row in SurveyAnswer.objects.filter(response__assessment=assessment)
+        for row in SurveyAnswer.objects.unscoped()
+        .filter(response__assessment=assessment)
         .values("response_id")
         .annotate(yes=Count("pk", filter=Q(satisfied=True)), no=Count("pk", filter=Q(satisfied=False)))
         .order_by()
     )
-    for pk, created_at, exclusion_id in SurveyResponse.objects.filter(assessment=assessment).values_list(
-        "pk", "created_at", "exclusion_id"
+    for pk, created_at, exclusion_id in (
+        SurveyResponse.objects.unscoped().filter(assessment=assessment).values_list("pk", "created_at", "exclusion_id")
     ):
         start = timezone.localtime(created_at).replace(minute=0, second=0, microsecond=0)
         hour = hours.setdefault(start, Hour(start))
@@ -308,7 +313,7 @@ def exclude(assessment: Assessment, user, starts_at: dt.datetime, ends_at: dt.da
     if ends_at <= starts_at:
         raise SurveyError(_("The end must be after the start."), "range")
     with transaction.atomic():
-        batch = SurveyResponse.objects.filter(
+        batch = SurveyResponse.objects.unscoped().filter(
             assessment=assessment, exclusion__isnull=True, created_at__gte=starts_at, created_at__lt=ends_at
         )
         ids = list(batch.select_for_update().values_list("pk", flat=True))
@@ -322,6 +327,6 @@ def exclude(assessment: Assessment, user, starts_at: dt.datetime, ends_at: dt.da
             responses=len(ids),
             excluded_by=user,
         )
-        SurveyResponse.objects.filter(pk__in=ids).update(exclusion=exclusion)
+        SurveyResponse.objects.unscoped().filter(pk__in=ids).update(exclusion=exclusion)
         rescore_assessment(assessment)  # the stored results follow at once (they do not watch the survey)
     return exclusion

@@ -254,7 +254,7 @@ class SurveyForm(forms.Form):
 
 def _survey_return(round_id: int, lg_pk: int) -> Assessment:
     # The survey is public: the return is found by its round and local government, never by a user's scope.
-    queryset = Assessment.objects.select_related("round", "framework", "local_government__province")
+    queryset = Assessment.objects.unscoped().select_related("round", "framework", "local_government__province")
     return get_object_or_404(queryset, round_id=round_id, local_government_id=lg_pk)
 
 
@@ -386,7 +386,9 @@ def survey_responses(request: HttpRequest, pk: int) -> HttpResponse:
             "qr": mark_safe(segno.make(url, error="m").svg_inline(scale=3, omitsize=True)),  # noqa: S308 (segno's SVG)
             "counts": survey.question_counts(assessment),
             "hours": hours,
-            "exclusions": SurveyExclusion.objects.filter(assessment=assessment).select_related("excluded_by"),
+            "exclusions": SurveyExclusion.objects.unscoped()
+            .filter(assessment=assessment)
+            .select_related("excluded_by"),
             "open": survey.is_open(assessment),
             "may_exclude": may_exclude,
             "form": form,

@@ -96,6 +96,8 @@ class District(models.Model):
 
 class LocalGovernmentQuerySet(ScopedQuerySet):
     scope_path = ""  # the model is the local government itself
+    # The registry is public (DLA's open list, the public pages): for_user narrows it, no query is refused.
+    guarded = False
 
     def active(self) -> LocalGovernmentQuerySet:
         return self.filter(is_active=True)

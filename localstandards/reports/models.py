@@ -31,8 +31,10 @@ class PublicLink(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = PublicLinkQuerySet.as_manager()
+    framework_objects = PublicLinkQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         verbose_name = _("public results link")
         verbose_name_plural = _("public results links")
 

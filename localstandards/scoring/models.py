@@ -41,8 +41,10 @@ class IndicatorResultRecord(models.Model):
     met = models.BooleanField(_("meets the target"), default=False)
 
     objects = ScoreQuerySet.as_manager()
+    framework_objects = ScoreQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["assessment", "area__order", "indicator__mission__order", "indicator__order", "pk"]
         verbose_name = _("indicator result")
         verbose_name_plural = _("indicator results")
@@ -90,8 +92,10 @@ class AreaScore(Summary):
     weighted_compliance = _percent(_("weighted compliance %"))
 
     objects = ScoreQuerySet.as_manager()
+    framework_objects = ScoreQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["assessment", "area__order", "pk"]
         verbose_name = _("area score")
         verbose_name_plural = _("area scores")
@@ -115,8 +119,10 @@ class ReturnScore(Summary):
     computed_at = models.DateTimeField(_("computed"))
 
     objects = ScoreQuerySet.as_manager()
+    framework_objects = ScoreQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         ordering = ["assessment"]
         verbose_name = _("return score")
         verbose_name_plural = _("return scores")

@@ -286,7 +286,8 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
     with transaction.atomic():
         # Lock the return so two rebuilds of the same return (status change + command) run one after the other.
         assessment = (
-            Assessment.objects.select_for_update(of=("self",))
+            Assessment.objects.unscoped()
+            .select_for_update(of=("self",))
             .select_related("local_government__province", "framework")
             # The status the stored results were computed for: a return that was final counts in the national
             # results until its new results are in.
@@ -300,9 +301,9 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
         failures: list[EvaluationFailure] = []
         results = compute_results(assessment, framework=framework, failures=failures)
         record_failures(failures)
-        IndicatorResultRecord.objects.filter(assessment=assessment).delete()
-        AreaScore.objects.filter(assessment=assessment).delete()
-        ReturnScore.objects.filter(assessment=assessment).delete()
+        IndicatorResultRecord.objects.unscoped().filter(assessment=assessment).delete()
+        AreaScore.objects.unscoped().filter(assessment=assessment).delete()
+        ReturnScore.objects.unscoped().filter(assessment=assessment).delete()
         IndicatorResultRecord.objects.bulk_create(results.records)
         AreaScore.objects.bulk_create(results.areas)
         results.score.save()
@@ -335,13 +336,15 @@ def current_results(assessment: Assessment) -> Results:
     Read paths (pages, PDF, exports) call this; it never writes, so a GET stays a read (and can go to a replica).
     The cache is rebuilt by the status-change task and by `manage.py rescore`.
     """
-    score = ReturnScore.objects.filter(assessment=assessment).first()
+    score = ReturnScore.objects.unscoped().filter(assessment=assessment).first()
     if is_stale(score, assessment):
         return compute_results(assessment)
     records = list(
-        IndicatorResultRecord.objects.filter(assessment=assessment).select_related("indicator__mission", "area")
+        IndicatorResultRecord.objects.unscoped()
+        .filter(assessment=assessment)
+        .select_related("indicator__mission", "area")
     )
-    return Results(score, list(AreaScore.objects.filter(assessment=assessment)), records, stored=True)
+    return Results(score, list(AreaScore.objects.unscoped().filter(assessment=assessment)), records, stored=True)
 
 
 def _record(assessment_id: int, result: scoring.IndicatorResult, answer) -> dict:
@@ -389,7 +392,8 @@ def rescore_round(assessment_round: AssessmentRound, *, chunk_size: int = ROUND_
 def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
     with transaction.atomic():
         assessments = list(
-            Assessment.objects.filter(pk__in=ids)
+            Assessment.objects.unscoped()
+            .filter(pk__in=ids)
             .select_for_update(of=("self",))
             .select_related("local_government__province", "framework")
             .order_by("pk")
@@ -397,13 +401,17 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
         locked = [a.pk for a in assessments]  # a return deleted meanwhile is simply not there
         # Plain rows, not model instances: the scoring reads four numbers of each answer.
         answers: dict[int, dict] = defaultdict(dict)
-        for row in Answer.objects.filter(assessment_id__in=locked).values_list(
-            "assessment_id", "indicator_id", "base", "delivered", "count", "answer", named=True
+        for row in (
+            Answer.objects.unscoped()
+            .filter(assessment_id__in=locked)
+            .values_list("assessment_id", "indicator_id", "base", "delivered", "count", "answer", named=True)
         ):
             answers[row.assessment_id][row.indicator_id] = row
         satisfaction: dict[int, list] = defaultdict(list)
-        for row in SatisfactionAnswer.objects.filter(assessment_id__in=locked).values_list(
-            "assessment_id", "question_id", "satisfied", "needs_improvement", named=True
+        for row in (
+            SatisfactionAnswer.objects.unscoped()
+            .filter(assessment_id__in=locked)
+            .values_list("assessment_id", "question_id", "satisfied", "needs_improvement", named=True)
         ):
             satisfaction[row.assessment_id].append(row)
         for assessment_id, rows in extra_satisfaction(locked).items():
@@ -426,9 +434,9 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
             areas.extend(rows.areas)
             scores.append(rows.score)
         record_failures(failures)
-        IndicatorResultRecord.objects.filter(assessment_id__in=locked).delete()
-        AreaScore.objects.filter(assessment_id__in=locked).delete()
-        ReturnScore.objects.filter(assessment_id__in=locked).delete()
+        IndicatorResultRecord.objects.unscoped().filter(assessment_id__in=locked).delete()
+        AreaScore.objects.unscoped().filter(assessment_id__in=locked).delete()
+        ReturnScore.objects.unscoped().filter(assessment_id__in=locked).delete()
         _insert(IndicatorResultRecord, records)
         _insert(AreaScore, areas)
         _insert(ReturnScore, scores)

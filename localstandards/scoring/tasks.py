@@ -11,7 +11,7 @@ from localstandards.scoring import services
 @task
 def rescore_return(assessment_id: int) -> None:
     """Rebuild one return's stored results after a status change (idempotent: running it twice is harmless)."""
-    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    assessment = Assessment.objects.unscoped().filter(pk=assessment_id).first()
     if assessment is not None:
         services.rescore_assessment(assessment)
 

@@ -43,8 +43,10 @@ class FiscalRecord(models.Model):
     population = models.PositiveIntegerField(_("population"))
 
     objects = ScopedQuerySet.as_manager()
+    framework_objects = ScopedQuerySet.framework_manager()
 
     class Meta:
+        default_manager_name = "framework_objects"
         verbose_name = _("fiscal record")
         verbose_name_plural = _("fiscal records")
         constraints = [

@@ -375,7 +375,7 @@ def import_fiscal(
         fiscal_import, _created = FiscalImport.objects.select_for_update().get_or_create(
             fiscal_year=fiscal_year, defaults={"filename": filename[:255]}
         )
-        replaced, _deleted = FiscalRecord.objects.filter(fiscal_year=fiscal_year).delete()
+        replaced, _deleted = FiscalRecord.objects.unscoped().filter(fiscal_year=fiscal_year).delete()
         FiscalRecord.objects.bulk_create(
             [
                 FiscalRecord(
@@ -455,7 +455,8 @@ def fiscal_import_for(assessment_round: AssessmentRound) -> FiscalImport | None:
 
 
 def _scoped(queryset, user):
-    return queryset if user is None else queryset.for_user(user)
+    # No user: the committee report's national tables (the whole country, by design).
+    return queryset.unscoped() if user is None else queryset.for_user(user)
 
 
 def _notes(assessment_round: AssessmentRound) -> list[str]:

@@ -66,7 +66,7 @@ def store(assessment, answers: dict) -> None:
 
 
 def accept(assessment) -> None:
-    Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED)
+    Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=Status.ACCEPTED)
     assessment.refresh_from_db()
     rescore_assessment(assessment)  # sends results_changed: the aggregates follow (tasks run in-process)
 
@@ -89,7 +89,7 @@ def build_round(world, *, code: str = "A-2567", name: str = "รอบทดส�
     }
     returns = {}
     for key, lg in lgs.items():
-        assessment = Assessment.objects.get(round=assessment_round, local_government=lg)
+        assessment = Assessment.objects.unscoped().get(round=assessment_round, local_government=lg)
         if key in answers:
             store(assessment, answers[key])
             accept(assessment)

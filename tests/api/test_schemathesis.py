@@ -58,8 +58,8 @@ def test_generated_requests_get_no_server_error_and_documented_answers(
     live_server, settings, world, users, open_round, capsys
 ):
     settings.API_RATE_LIMIT_PER_MINUTE = 0  # the limit is tested on its own; here it would answer 429 to most
-    mine = Assessment.objects.get(round=open_round, local_government=world.local_government)
-    peer = Assessment.objects.get(round=open_round, local_government=world.neighbour_same_district)
+    mine = Assessment.objects.unscoped().get(round=open_round, local_government=world.local_government)
+    peer = Assessment.objects.unscoped().get(round=open_round, local_government=world.neighbour_same_district)
     make_final(peer)
     reader = make_token(users.national_admin).key
     writer = make_token(

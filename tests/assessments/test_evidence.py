@@ -65,7 +65,7 @@ def test_each_accepted_type_is_stored_under_a_random_name_with_its_facts(
 ):
     data = build()
     evidence = _attach(assessment, users.staff, name, data)
-    stored = Evidence.objects.get(pk=evidence.pk)
+    stored = Evidence.objects.unscoped().get(pk=evidence.pk)
     match = STORED_NAME.match(stored.file.name)
     assert match, stored.file.name
     assert match.group(1, 2, 4) == (str(assessment.round_id), str(assessment.pk), extension)
@@ -86,7 +86,7 @@ def test_two_uploads_of_the_same_name_get_different_stored_names(assessment, use
     first = _attach(assessment, users.staff, "แผน.pdf", factories.pdf_bytes())
     second = _attach(assessment, users.staff, "แผน.pdf", factories.pdf_bytes())
     assert first.file.name != second.file.name
-    assert Evidence.objects.filter(assessment=assessment).count() == 2
+    assert Evidence.objects.unscoped().filter(assessment=assessment).count() == 2
 
 
 SPOOFED = {
@@ -104,7 +104,7 @@ def test_a_spoofed_type_is_refused(assessment, users, media_in_tmp, case):
     with translation.override("en"), pytest.raises(services.AssessmentError) as error:
         _attach(assessment, users.staff, name, data)
     assert error.value.message == f"This file is not one of the accepted types ({ALLOWED}), whatever its name says."
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
     assert not (media_in_tmp / "evidence").exists()
 
 
@@ -126,7 +126,7 @@ def test_an_oversize_file_is_refused_with_the_limit(assessment, users, settings)
     with translation.override("en"), pytest.raises(services.AssessmentError) as error:
         _attach(assessment, users.staff, "ใหญ่.pdf", data)
     assert error.value.message == "The file is 0.0 MB; the limit is 0.0 MB."
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
 
 
 def test_a_file_exactly_at_the_limit_is_accepted(assessment, users, settings):
@@ -151,7 +151,7 @@ def test_an_empty_file_is_refused(assessment, users):
     with translation.override("en"), pytest.raises(services.AssessmentError) as error:
         _attach(assessment, users.staff, "ว่าง.pdf", b"")
     assert error.value.message == "The file is empty."
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
 
 
 def test_the_allowed_types_are_configurable(assessment, users, settings):
@@ -188,7 +188,7 @@ def test_a_name_with_a_path_is_stored_inside_evidence_and_kept_as_its_basename(
 
 
 def test_a_reviewer_cannot_attach_files(submitted, users):
-    Evidence.objects.all().delete()
+    Evidence.objects.unscoped().all().delete()
     with pytest.raises(services.NotAllowed):
         _attach(submitted, users.district_officer, "แผน.pdf", factories.pdf_bytes())
 
@@ -204,7 +204,7 @@ def test_upload_through_the_page_attaches_the_file(assessment, users, client_for
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:area", args=[assessment.pk, "1"]) + f"#i{ratio.pk}"
-    evidence = Evidence.objects.get(assessment=assessment)
+    evidence = Evidence.objects.unscoped().get(assessment=assessment)
     assert (evidence.indicator, evidence.original_name) == (ratio, "แผนงาน.pdf")
 
 
@@ -220,7 +220,7 @@ def test_a_spoofed_upload_through_the_page_shows_why_it_was_refused(assessment, 
     body = response.content.decode()
     assert escape(expected % {"types": ALLOWED}) in body
     assert "report.pdf" in body
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
 
 
 def test_an_upload_without_a_file_is_refused_with_a_message(assessment, users, client_for):
@@ -229,7 +229,7 @@ def test_an_upload_without_a_file_is_refused_with_a_message(assessment, users, c
         reverse("assessments:upload-evidence", args=[assessment.pk, ratio.pk]), {}, follow=True
     )
     assert response.status_code == 200
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 
@@ -287,8 +287,8 @@ def test_removal_is_recorded_in_history_and_shown_on_the_history_page(assessment
     client = client_for(other_staff)
     response = client.post(reverse("assessments:remove-evidence", args=[assessment.pk, evidence.pk]))
     assert response.status_code == 302
-    assert not Evidence.objects.filter(pk=evidence.pk).exists()
-    rows = list(Evidence.history.filter(id=evidence.pk).order_by("history_date", "history_id"))
+    assert not Evidence.objects.unscoped().filter(pk=evidence.pk).exists()
+    rows = list(Evidence.history.unscoped().filter(id=evidence.pk).order_by("history_date", "history_id"))
     assert [(r.history_type, r.history_user, r.original_name) for r in rows] == [
         ("+", users.staff, "แผน.pdf"),
         ("-", other_staff, "แผน.pdf"),
@@ -304,7 +304,7 @@ def test_a_reviewer_cannot_remove_a_file(submitted, users, client_for):
     with pytest.raises(services.NotAllowed):
         services.remove_evidence(evidence, users.district_officer)
     client_for(users.district_officer).post(reverse("assessments:remove-evidence", args=[submitted.pk, evidence.pk]))
-    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert Evidence.objects.unscoped().filter(pk=evidence.pk).exists()
 
 
 def test_a_file_is_attached_to_the_indicator_it_was_uploaded_for(assessment, users):

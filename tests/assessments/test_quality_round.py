@@ -67,10 +67,10 @@ def busy_round(world):
     current = factories.open_test_round(framework, name="2567")
     ratios = [factories.indicator(framework, code) for code in (factories.RATIO, "1.1.4")]
     rows = []
-    for n, assessment in enumerate(Assessment.objects.filter(round__in=[old, current]).order_by("pk")):
+    for n, assessment in enumerate(Assessment.objects.unscoped().filter(round__in=[old, current]).order_by("pk")):
         is_old = assessment.round_id == old.pk
         status = Status.ACCEPTED if is_old else STATUSES[n % len(STATUSES)]
-        Assessment.objects.filter(pk=assessment.pk).update(status=status)
+        Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=status)
         for indicator in ratios:
             if rng.random() < 0.15:
                 continue  # left blank
@@ -84,7 +84,7 @@ def busy_round(world):
 
 def flag_rows(assessment_round):
     return sorted(
-        QualityFlag.objects.filter(assessment__round=assessment_round).values_list(
+        QualityFlag.objects.unscoped().filter(assessment__round=assessment_round).values_list(
             "assessment_id", "indicator_id", "kind", "value", "reference", "score"
         )
     )
@@ -95,20 +95,20 @@ def reference_flags(assessment: Assessment) -> dict:
     lg = assessment.local_government
     answers = {
         a.indicator_id: a
-        for a in Answer.objects.filter(assessment=assessment, indicator__kind="ratio", base__isnull=False)
+        for a in Answer.objects.unscoped().filter(assessment=assessment, indicator__kind="ratio", base__isnull=False)
         .select_related("indicator")
         .order_by("pk")
     }
     flags = {}
     previous = (
-        Assessment.objects.filter(local_government=lg, round__opens_on__lt=assessment.round.opens_on)
+        Assessment.objects.unscoped().filter(local_government=lg, round__opens_on__lt=assessment.round.opens_on)
         .filter(status__in=quality.SUBMITTED_STATES)
         .order_by("-round__opens_on", "-pk")
         .first()
     )
     codes = {a.indicator.code: a for a in answers.values()}
     if previous is not None:
-        for old in Answer.objects.filter(assessment=previous, indicator__code__in=list(codes), base__gt=0):
+        for old in Answer.objects.unscoped().filter(assessment=previous, indicator__code__in=list(codes), base__gt=0):
             new = codes[old.indicator.code]
             change = abs(new.base - old.base) / old.base
             if change > quality.CHANGE_LIMIT:
@@ -119,7 +119,7 @@ def reference_flags(assessment: Assessment) -> dict:
             continue
         peers = [
             quality._density(base, area)
-            for base, area in Answer.objects.filter(
+            for base, area in Answer.objects.unscoped().filter(
                 assessment__round=assessment.round,
                 assessment__local_government__type=lg.type,
                 assessment__status__in=quality.SUBMITTED_STATES,
@@ -138,7 +138,7 @@ def reference_flags(assessment: Assessment) -> dict:
 
 def test_the_round_job_gives_the_flags_of_the_rules_and_of_each_return_alone(busy_round, monkeypatch):
     submitted = list(
-        Assessment.objects.filter(round=busy_round, status__in=quality.SUBMITTED_STATES).select_related(
+        Assessment.objects.unscoped().filter(round=busy_round, status__in=quality.SUBMITTED_STATES).select_related(
             "round", "local_government"
         )
     )
@@ -161,16 +161,16 @@ def test_the_round_job_gives_the_flags_of_the_rules_and_of_each_return_alone(bus
 
 def test_the_round_job_keeps_check_marks_and_drops_flags_that_no_longer_hold(busy_round, users):
     quality.refresh_round(busy_round)
-    flag = QualityFlag.objects.filter(assessment__round=busy_round, kind="previous_round").first()
-    QualityFlag.objects.filter(pk=flag.pk).update(checked_by=users.district_officer, comment="ตรวจแล้ว")
-    stray = QualityFlag.objects.filter(assessment__round=busy_round).exclude(pk=flag.pk).first()
-    Answer.objects.filter(assessment=stray.assessment, indicator=stray.indicator).update(base=None)
+    flag = QualityFlag.objects.unscoped().filter(assessment__round=busy_round, kind="previous_round").first()
+    QualityFlag.objects.unscoped().filter(pk=flag.pk).update(checked_by=users.district_officer, comment="ตรวจแล้ว")
+    stray = QualityFlag.objects.unscoped().filter(assessment__round=busy_round).exclude(pk=flag.pk).first()
+    Answer.objects.unscoped().filter(assessment=stray.assessment, indicator=stray.indicator).update(base=None)
     quality.refresh_round(busy_round)
     flag.refresh_from_db()
     assert (flag.checked_by, flag.comment) == (users.district_officer, "ตรวจแล้ว")
-    assert not QualityFlag.objects.filter(pk=stray.pk).exists()
+    assert not QualityFlag.objects.unscoped().filter(pk=stray.pk).exists()
 
-    Answer.objects.filter(assessment=flag.assessment, indicator=flag.indicator).update(base=Decimal("99999"))
+    Answer.objects.unscoped().filter(assessment=flag.assessment, indicator=flag.indicator).update(base=Decimal("99999"))
     quality.refresh_round(busy_round)
     flag.refresh_from_db()
     assert (flag.value, flag.checked_by, flag.comment) == (Decimal("99999"), None, "")
@@ -179,7 +179,7 @@ def test_the_round_job_keeps_check_marks_and_drops_flags_that_no_longer_hold(bus
 def test_a_stale_snapshot_is_rebuilt_in_the_background(busy_round, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(quality, "INLINE_LIMIT", 0)
     quality.refresh_round(busy_round)
-    draft = Assessment.objects.filter(
+    draft = Assessment.objects.unscoped().filter(
         round=busy_round,
         local_government__type="SAO",
         status=Status.DRAFT,
@@ -188,7 +188,7 @@ def test_a_stale_snapshot_is_rebuilt_in_the_background(busy_round, monkeypatch, 
     ).first()
     answered = draft.answers.filter(base__isnull=False).first().indicator_id
     before = PeerStatistics.objects.get(round=busy_round, lg_type="SAO", indicator_id=answered)
-    Assessment.objects.filter(pk=draft.pk).update(status=Status.AWAITING_DISTRICT)
+    Assessment.objects.unscoped().filter(pk=draft.pk).update(status=Status.AWAITING_DISTRICT)
     old = before.computed_at - quality.MAX_AGE - dt.timedelta(seconds=1)
     PeerStatistics.objects.filter(round=busy_round).update(computed_at=old)
     with django_capture_on_commit_callbacks(execute=True):  # the immediate task backend of the tests runs it
@@ -209,7 +209,7 @@ MAX_SUBMIT_QUERIES = 55
 def _submit_counting(world, users, framework, counting, *, others: int, opens_in: int) -> int:
     """Submit the world's return in a new round where `others` returns of its type are already submitted."""
     assessment_round = factories.open_test_round(framework, opens_in=opens_in, name=f"รอบ {opens_in}")
-    peers = Assessment.objects.filter(
+    peers = Assessment.objects.unscoped().filter(
         round=assessment_round, local_government__type=LocalGovernmentType.SUBDISTRICT
     ).exclude(local_government=world.local_government)[:others]
     ratio = factories.indicator(framework, factories.RATIO)
@@ -219,9 +219,9 @@ def _submit_counting(world, users, framework, counting, *, others: int, opens_in
             for n, p in enumerate(peers)
         ]
     )
-    Assessment.objects.filter(pk__in=[p.pk for p in peers]).update(status=Status.AWAITING_DISTRICT)
+    Assessment.objects.unscoped().filter(pk__in=[p.pk for p in peers]).update(status=Status.AWAITING_DISTRICT)
     quality.refresh_round(assessment_round)
-    mine = Assessment.objects.get(round=assessment_round, local_government=world.local_government)
+    mine = Assessment.objects.unscoped().get(round=assessment_round, local_government=world.local_government)
     factories.fill_return(mine, users.staff, base=5000, delivered=8)
     head = type(users.head).objects.get(pk=users.head.pk)  # its memberships not cached yet, as in a request
     with counting(MAX_SUBMIT_QUERIES) as queries:
@@ -239,7 +239,7 @@ def test_submitting_takes_as_many_queries_with_3_or_30_peers(
     for n in range(30):
         LocalGovernmentFactory(district=world.district, dla_code=f"78{n:05d}", type="SUBDISTRICT", area_km2=50)
     old = factories.open_test_round(framework, opens_in=-400, closes_in=-360, review_in=-330, name="2566")
-    Assessment.objects.filter(round=old).update(status=Status.ACCEPTED)  # a previous return for everyone
+    Assessment.objects.unscoped().filter(round=old).update(status=Status.ACCEPTED)  # a previous return for everyone
 
     few = _submit_counting(world, users, framework, django_assert_max_num_queries, others=3, opens_in=-20)
     many = _submit_counting(world, users, framework, django_assert_max_num_queries, others=30, opens_in=-10)

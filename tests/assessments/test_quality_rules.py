@@ -20,7 +20,7 @@ def ruled_return(world, settings, tmp_path):
     ]
     framework = publish_framework(create_from_spec(spec))
     factories.open_test_round(framework)
-    return Assessment.objects.get(framework=framework, local_government=world.local_government)
+    return Assessment.objects.unscoped().get(framework=framework, local_government=world.local_government)
 
 
 def test_a_hard_rule_refuses_the_save_with_its_message(ruled_return, users):
@@ -60,7 +60,7 @@ def broken_rule_return(world):
     spec["validations"] = [{"indicator": factories.RATIO, "severity": "hard", "expression": broken, "message": "!"}]
     framework = publish_framework(create_from_spec(spec))
     factories.open_test_round(framework)
-    return Assessment.objects.get(framework=framework, local_government=world.local_government)
+    return Assessment.objects.unscoped().get(framework=framework, local_government=world.local_government)
 
 
 def test_a_rule_that_fails_to_run_neither_blocks_nor_passes_silently(broken_rule_return, users):

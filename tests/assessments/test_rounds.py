@@ -238,7 +238,7 @@ def test_a_round_opened_by_mistake_is_cancelled_with_its_empty_returns(open_roun
     )
     assert response.status_code == 302
     assert not AssessmentRound.objects.filter(pk=pk).exists()
-    assert not Assessment.objects.filter(round_id=pk).exists()
+    assert not Assessment.objects.unscoped().filter(round_id=pk).exists()
     removal = AssessmentRound.history.get(id=pk, history_type="-")
     assert (removal.history_change_reason, removal.history_user) == ("เปิดผิดปี", users.national_admin)
 
@@ -251,7 +251,7 @@ def test_a_round_with_data_cannot_be_cancelled(assessment, users, client_for):
     response = client.post(reverse("assessments:round-cancel", args=[assessment.round_id]), {"reason": "ลบ"})
     assert response.status_code == 302
     assert AssessmentRound.objects.filter(pk=assessment.round_id).exists()
-    assert Answer.objects.filter(assessment=assessment).exists()
+    assert Answer.objects.unscoped().filter(assessment=assessment).exists()
 
 
 @pytest.mark.parametrize("role", ["province_officer", "district_officer", "staff", "committee_viewer"])

@@ -46,7 +46,7 @@ def _ids(assessment):
         "indicator": ratio.pk,
         "question": factories.question(assessment.framework).pk,
         "evidence": assessment.evidence.get().pk,
-        "version": type(assessment).objects.get(pk=assessment.pk).version,
+        "version": type(assessment).objects.unscoped().get(pk=assessment.pk).version,
     }
 
 
@@ -179,10 +179,10 @@ def _snapshot(assessment):
     return (
         stored.status,
         stored.version,
-        list(Answer.objects.filter(assessment=assessment).order_by("pk").values_list("pk", "version")),
-        list(SatisfactionAnswer.objects.filter(assessment=assessment).values_list("pk", "version")),
-        list(Evidence.objects.filter(assessment=assessment).values_list("pk", flat=True)),
-        Comment.objects.filter(assessment=assessment).count(),
+        list(Answer.objects.unscoped().filter(assessment=assessment).order_by("pk").values_list("pk", "version")),
+        list(SatisfactionAnswer.objects.unscoped().filter(assessment=assessment).values_list("pk", "version")),
+        list(Evidence.objects.unscoped().filter(assessment=assessment).values_list("pk", flat=True)),
+        Comment.objects.unscoped().filter(assessment=assessment).count(),
         stored.extensions.count(),
     )
 

@@ -28,10 +28,10 @@ pytestmark = pytest.mark.django_db
 
 def make_final(assessment_round, lg, score: D | None, *, stored: bool = True) -> Assessment:
     """The round's return of `lg`, accepted, with a stored overall score (or none at all when not `stored`)."""
-    assessment, _created = Assessment.objects.get_or_create(
+    assessment, _created = Assessment.objects.unscoped().get_or_create(
         round=assessment_round, local_government=lg, defaults={"framework": assessment_round.framework}
     )
-    Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED, accepted_at=timezone.now())
+    Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=Status.ACCEPTED, accepted_at=timezone.now())
     assessment.refresh_from_db()
     if stored:
         set_score(assessment, score)
@@ -39,7 +39,7 @@ def make_final(assessment_round, lg, score: D | None, *, stored: bool = True) ->
 
 
 def set_score(assessment: Assessment, score: D | None) -> None:
-    ReturnScore.objects.update_or_create(
+    ReturnScore.objects.unscoped().update_or_create(
         assessment=assessment,
         defaults={
             "framework": assessment.framework,
@@ -140,7 +140,7 @@ def test_score_distribution_counts_bands_with_100_in_the_last():
 
 
 def test_a_reopened_return_leaves_the_table(ranked, world, users):
-    assessment = Assessment.objects.get(round=ranked, local_government=world.neighbour_same_district)
+    assessment = Assessment.objects.unscoped().get(round=ranked, local_government=world.neighbour_same_district)
     review.reopen(assessment, users.national_admin, "ตัวเลขถนนผิด")
     rows = services.award_rows(ranked)
     assert "สันผีเสื้อ" not in [row.name for row in rows]
@@ -310,7 +310,7 @@ def test_freezing_is_post_only_confirmed_and_for_national_admins(ranked, users, 
     award_list = FrozenAwardList.objects.get(round=ranked)
     assert (award_list.frozen_by, award_list.entries_count) == (users.national_admin, 7)
     assert award_list.history.get().history_user == users.national_admin  # audited
-    entry = FrozenAwardEntry.objects.get(award_list=award_list, local_government__name_th="ดอยแก้ว")
+    entry = FrozenAwardEntry.objects.unscoped().get(award_list=award_list, local_government__name_th="ดอยแก้ว")
     assert (entry.score, entry.rank_in_type, entry.lg_type) == (D("80"), 2, "SAO")
     assert freeze_url(ranked) not in admin.get(page_url(ranked)).content.decode()  # once only
 
@@ -331,9 +331,9 @@ def test_freeze_service_refuses_others_a_second_time_and_an_empty_round(ranked, 
 def test_after_freezing_changes_show_as_differences_not_in_the_list(ranked, world, users, client_for):
     services.freeze(ranked, users.national_admin)
     frozen_table = services.award_table(services.listed_rows(ranked)[0]).rows
-    reopened = Assessment.objects.get(round=ranked, local_government=world.neighbour_same_district)
+    reopened = Assessment.objects.unscoped().get(round=ranked, local_government=world.neighbour_same_district)
     review.reopen(reopened, users.national_admin, "ตัวเลขถนนผิด")
-    set_score(Assessment.objects.get(round=ranked, local_government=world.local_government_other_district), D("85"))
+    set_score(Assessment.objects.unscoped().get(round=ranked, local_government=world.local_government_other_district), D("85"))
     newcomer = make_final(
         ranked, LocalGovernmentFactory(district=world.district, dla_code="6500199", name_th="น้ำพอง"), D(60)
     )

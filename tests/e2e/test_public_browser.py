@@ -54,5 +54,5 @@ def test_a_citizen_answers_the_survey_on_a_phone(live_server, world, assessment,
         assert errors == []  # no CSP refusal, no script error
     finally:
         context.close()
-    response = SurveyResponse.objects.get()
+    response = SurveyResponse.objects.unscoped().get()
     assert (response.comment, [a.satisfied for a in response.answers.all()]) == ("ไฟถนนดีขึ้นมาก", [True])

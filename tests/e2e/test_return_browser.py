@@ -94,7 +94,7 @@ def test_a_return_from_entry_to_acceptance(live_server, world, users, page, phon
         closes_on=today + dt.timedelta(days=20),
         review_deadline=today + dt.timedelta(days=40),
     )
-    assessment = Assessment.objects.get(local_government=world.local_government)
+    assessment = Assessment.objects.unscoped().get(local_government=world.local_government)
     base = live_server.url
 
     log_in(page, base, "staff")

@@ -85,7 +85,7 @@ def test_backup_restore_compare(submitted, tmp_path, target_database):
     assert {t: restored.get(t) for t in manifest["tables"]} == manifest["tables"]
     copied = restored_media / evidence.file.name
     assert services.sha256_of(copied) == evidence.sha256
-    assert Evidence.objects.count() == 1
+    assert Evidence.objects.unscoped().count() == 1
 
 
 def test_restore_refuses_a_database_that_is_not_empty_and_a_damaged_backup(submitted, tmp_path):

@@ -40,7 +40,7 @@ def build_generated() -> Generated:
     generator.generate(seed=3, province_codes=["50"])
     current, previous = AssessmentRound.objects.order_by("-fiscal_year")[:2]
     # The generator writes no permalinks; an acceptance would have made one for each final return.
-    for assessment_id in Assessment.objects.filter(status=Status.ACCEPTED).values_list("pk", flat=True):
+    for assessment_id in Assessment.objects.unscoped().filter(status=Status.ACCEPTED).values_list("pk", flat=True):
         publish_link(assessment_id)
     return Generated(world, current, previous)
 

@@ -55,8 +55,8 @@ def accepted_return(world, count: int) -> Assessment:
         Answer.objects.create(assessment=assessment, indicator=indicator, **fields)
     for question in SatisfactionQuestion.objects.filter(framework=framework):
         SatisfactionAnswer.objects.create(assessment=assessment, question=question, satisfied=46, needs_improvement=14)
-    Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED)
-    assessment = Assessment.objects.select_related("round", "framework", "local_government__province").get(
+    Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=Status.ACCEPTED)
+    assessment = Assessment.objects.unscoped().select_related("round", "framework", "local_government__province").get(
         pk=assessment.pk
     )
     rescore_assessment(assessment)

@@ -34,20 +34,20 @@ def snapshot(assessments) -> dict:
         ]
 
     return {
-        "indicators": rows(IndicatorResultRecord.objects, "assessment_id", "indicator_id"),
-        "areas": rows(AreaScore.objects, "assessment_id", "area_id"),
-        "returns": rows(ReturnScore.objects, "assessment_id"),
+        "indicators": rows(IndicatorResultRecord.objects.unscoped(), "assessment_id", "indicator_id"),
+        "areas": rows(AreaScore.objects.unscoped(), "assessment_id", "area_id"),
+        "returns": rows(ReturnScore.objects.unscoped(), "assessment_id"),
     }
 
 
 def labels_of(assessment) -> dict[str, str]:
-    return dict(IndicatorResultRecord.objects.filter(assessment=assessment).values_list("indicator__code", "label"))
+    return dict(IndicatorResultRecord.objects.unscoped().filter(assessment=assessment).values_list("indicator__code", "label"))
 
 
 def test_a_filled_return(filled):
     score = rescore_assessment(filled)
     assert labels_of(filled) == {RATIO: ABOVE, COUNT: ABOVE, YESNO: ABOVE}  # 80 % = target: default labels
-    ratio = IndicatorResultRecord.objects.get(assessment=filled, indicator__code=RATIO)
+    ratio = IndicatorResultRecord.objects.unscoped().get(assessment=filled, indicator__code=RATIO)
     assert (ratio.base, ratio.delivered, ratio.percentage, ratio.target, ratio.shortfall) == (
         D(10),
         D(8),
@@ -56,7 +56,7 @@ def test_a_filled_return(filled):
         D(0),
     )
     assert ratio.applicable and ratio.met
-    area = AreaScore.objects.get(assessment=filled)
+    area = AreaScore.objects.unscoped().get(assessment=filled)
     assert (area.applicable, area.met, area.compliance, area.satisfied, area.respondents) == (3, 3, D(100), 40, 50)
     assert area.satisfaction == D(80)
     assert score.framework_id == filled.framework_id
@@ -79,11 +79,11 @@ def test_shortfall_and_labels_below_target(assessment, users):
     factories.fill_return(assessment, users.staff, base=13502, delivered=360, count=0, yesno="no", evidence=False)
     rescore_assessment(assessment)
     assert labels_of(assessment) == {RATIO: DEVELOP, COUNT: NOT_DONE, YESNO: DEVELOP}
-    rows = {r.indicator.code: r for r in IndicatorResultRecord.objects.filter(assessment=assessment)}
+    rows = {r.indicator.code: r for r in IndicatorResultRecord.objects.unscoped().filter(assessment=assessment)}
     assert rows[RATIO].shortfall == D("10441.6")
     assert rows[RATIO].percentage == D("2.666272")  # stored half-up to 6 places
     assert (rows[COUNT].shortfall, rows[YESNO].shortfall) == (D(2), D(1))
-    assert ReturnScore.objects.get(assessment=assessment).compliance == D(0)
+    assert ReturnScore.objects.unscoped().get(assessment=assessment).compliance == D(0)
 
 
 def test_idempotent(filled):
@@ -92,8 +92,8 @@ def test_idempotent(filled):
     rescore_assessment(filled)
     rescore_assessment(filled)
     assert snapshot([filled]) == first
-    assert IndicatorResultRecord.objects.filter(assessment=filled).count() == 3
-    assert ReturnScore.objects.filter(assessment=filled).count() == 1
+    assert IndicatorResultRecord.objects.unscoped().filter(assessment=filled).count() == 3
+    assert ReturnScore.objects.unscoped().filter(assessment=filled).count() == 1
 
 
 def test_a_rebuild_equals_the_incremental_result(open_round, world, users):
@@ -119,9 +119,9 @@ def test_a_rebuild_equals_the_incremental_result(open_round, world, users):
     incremental = snapshot(everyone)
     assert labels_of(mine)[RATIO] == ABOVE and labels_of(neighbour)[YESNO] == DEVELOP
 
-    IndicatorResultRecord.objects.all().delete()
-    AreaScore.objects.all().delete()
-    ReturnScore.objects.all().delete()
+    IndicatorResultRecord.objects.unscoped().all().delete()
+    AreaScore.objects.unscoped().all().delete()
+    ReturnScore.objects.unscoped().all().delete()
     assert rescore_round(open_round) == len(everyone)
     assert snapshot(everyone) == incremental
 
@@ -142,7 +142,7 @@ def test_a_new_version_never_changes_results_stamped_with_the_old_one(filled, fr
     rescore_assessment(filled)
     rescore_round(filled.round)
     assert snapshot([filled]) == before
-    assert ReturnScore.objects.get(assessment=filled).framework_id == framework.pk
+    assert ReturnScore.objects.unscoped().get(assessment=filled).framework_id == framework.pk
 
     # The same answers on the new version score differently: the parameters do matter.
     later_round = factories.open_test_round(newer, name="รอบใหม่")
@@ -151,7 +151,7 @@ def test_a_new_version_never_changes_results_stamped_with_the_old_one(filled, fr
     score = rescore_assessment(later)
     assert score.framework_id == newer.pk
     assert labels_of(later) == {RATIO: "MEETS", COUNT: DEVELOP, YESNO: ABOVE}
-    assert score.score != ReturnScore.objects.get(assessment=filled).score
+    assert score.score != ReturnScore.objects.unscoped().get(assessment=filled).score
     assert score.passed is False
 
 
@@ -183,8 +183,8 @@ def test_rescore_command(open_round, filled):
     first = snapshot(list(open_round.assessments.all()))
     call_command("rescore", str(open_round.pk), stdout=StringIO())
     assert snapshot(list(open_round.assessments.all())) == first
-    assert ReturnScore.objects.filter(assessment__round=open_round).count() == total
-    assert ReturnScore.objects.get(assessment=filled).score == D(96)
+    assert ReturnScore.objects.unscoped().filter(assessment__round=open_round).count() == total
+    assert ReturnScore.objects.unscoped().get(assessment=filled).score == D(96)
 
 
 def test_rescore_command_unknown_round(db):
@@ -211,7 +211,7 @@ def test_the_round_in_chunks_equals_each_return_scored_alone(world, users):
     statuses = [Status.DRAFT, Status.RETURNED, Status.AWAITING_DISTRICT, Status.AWAITING_PROVINCE, Status.ACCEPTED]
     returns = list(assessment_round.assessments.order_by("pk"))
     for n, assessment in enumerate(returns):
-        Assessment.objects.filter(pk=assessment.pk).update(status=statuses[n % len(statuses)])
+        Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=statuses[n % len(statuses)])
         if n % 4 == 3:
             continue  # untouched
         Answer.objects.create(assessment=assessment, indicator=ratio, base=D(10 + n), delivered=D(3 * n % 17))
@@ -227,9 +227,9 @@ def test_the_round_in_chunks_equals_each_return_scored_alone(world, users):
     assert len({row["assessment_status"] for row in in_chunks["returns"]}) == len(statuses)
     assert len({row["label"] for row in in_chunks["indicators"]}) >= 3
 
-    IndicatorResultRecord.objects.all().delete()
-    AreaScore.objects.all().delete()
-    ReturnScore.objects.all().delete()
+    IndicatorResultRecord.objects.unscoped().all().delete()
+    AreaScore.objects.unscoped().all().delete()
+    ReturnScore.objects.unscoped().all().delete()
     for assessment in returns:
         rescore_assessment(assessment)
     assert snapshot(returns) == in_chunks

@@ -78,14 +78,14 @@ def test_hostile_files_are_refused_with_a_message_and_nothing_stored(assessment,
             assessment, factories.indicator(assessment.framework, RATIO), users.staff, factories.upload(name, data)
         )
     assert isinstance(refused.value, HostileFile) and str(refused.value)
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
 
 
 def test_a_zip_holding_a_program_is_not_a_document(assessment, users):
     ratio = factories.indicator(assessment.framework, RATIO)
     with pytest.raises(services.AssessmentError, match="PDF, JPG, PNG, XLSX, DOCX"):
         services.attach_evidence(assessment, ratio, users.staff, factories.upload("x.docx", zip_with_a_program()))
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
 
 
 def test_ordinary_files_still_pass(assessment, users):
@@ -98,7 +98,7 @@ def test_ordinary_files_still_pass(assessment, users):
         ("a.docx", factories.docx_bytes()),
     ):
         services.attach_evidence(assessment, ratio, users.staff, factories.upload(name, data))
-    assert Evidence.objects.count() == 5
+    assert Evidence.objects.unscoped().count() == 5
 
 
 def test_a_polyglot_pdf_is_only_ever_a_download(assessment, users, client_for):
@@ -139,5 +139,5 @@ def test_an_oversized_upload_is_stopped_before_it_is_received_in_full(assessment
     page = client.get(response["Location"])
     messages = [str(m) for m in page.context["messages"]]
     assert len(messages) == 1 and "MB" in messages[0]
-    assert not Evidence.objects.exists()
+    assert not Evidence.objects.unscoped().exists()
     assert Counting.read_bytes < len(body) // 2  # most of the file was never read

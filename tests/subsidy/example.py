@@ -68,7 +68,7 @@ def build_example(framework, tables: dict[str, list[list[str]]] | None = None) -
     csv_lines = ["dla_code,total_revenue,general_subsidy,specific_subsidy,population"]
     for code, _n, _p, _k, revenue, general, specific, population, base, delivered, projects, plan in tables["input"]:
         csv_lines.append(",".join(str(number(value)) for value in (code, revenue, general, specific, population)))
-        assessment = Assessment.objects.get(round=assessment_round, local_government=local_governments[code])
+        assessment = Assessment.objects.unscoped().get(round=assessment_round, local_government=local_governments[code])
         Answer.objects.create(
             assessment=assessment,
             indicator=factories.indicator(framework, RATIO),
@@ -81,7 +81,7 @@ def build_example(framework, tables: dict[str, list[list[str]]] | None = None) -
         Answer.objects.create(
             assessment=assessment, indicator=factories.indicator(framework, YESNO), answer=plan == "yes"
         )
-        Assessment.objects.filter(pk=assessment.pk).update(status=Status.ACCEPTED)
+        Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=Status.ACCEPTED)
         assessment.refresh_from_db()
         rescore_assessment(assessment)
     import_fiscal(("\n".join(csv_lines) + "\n").encode(), assessment_round.fiscal_year, filename="example.csv")

@@ -1,3 +1,4 @@
+# The models of a migration are historical: read through their default manager, whatever it is named today.
 # Returns submitted before first_submitted_at existed: their (only known) submission is their first.
 
 from django.db import migrations
@@ -6,7 +7,7 @@ from django.db.models import F
 
 def backfill(apps, schema_editor):
     Assessment = apps.get_model('assessments', 'Assessment')
-    Assessment.objects.filter(first_submitted_at=None, submitted_at__isnull=False).update(
+    Assessment._default_manager.filter(first_submitted_at=None, submitted_at__isnull=False).update(
         first_submitted_at=F('submitted_at')
     )
 

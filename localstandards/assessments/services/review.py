@@ -75,8 +75,10 @@ def _change_status(assessment: Assessment, user, transition: str, new_status: st
     Must run inside the caller's transaction: the layers above hear of the change only once it is committed.
     """
     old_status = assessment.status
-    updated = Assessment.objects.filter(pk=assessment.pk, version=assessment.version, status=assessment.status).update(
-        status=new_status, version=F("version") + 1, last_activity_at=timezone.now(), **fields
+    updated = (
+        Assessment.objects.unscoped()
+        .filter(pk=assessment.pk, version=assessment.version, status=assessment.status)
+        .update(status=new_status, version=F("version") + 1, last_activity_at=timezone.now(), **fields)
     )
     if not updated:
         raise AssessmentError(_("Someone else changed this return a moment ago. Reload the page."))

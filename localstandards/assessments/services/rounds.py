@@ -191,7 +191,8 @@ def change_round_dates(
 def round_holds_data(assessment_round: AssessmentRound) -> int:
     """How many of the round's returns hold anything an officer did: answers, counts, evidence, a submission."""
     return (
-        Assessment.objects.filter(round=assessment_round)
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round)
         .filter(
             Q(answers__isnull=False)
             | Q(satisfaction_answers__isnull=False)
@@ -225,7 +226,7 @@ def cancel_round(assessment_round: AssessmentRound, *, reason: str, user) -> int
                 )
                 % {"count": holding}
             )
-        _total, removed = Assessment.objects.filter(round=locked).delete()
+        _total, removed = Assessment.objects.unscoped().filter(round=locked).delete()
         locked._change_reason = reason.strip()[:100]
         locked._history_user = user
         locked.delete()

@@ -77,7 +77,7 @@ def _save_area_post(request: HttpRequest, assessment: Assessment) -> dict[str, d
         if not form.is_posted():
             continue
         raw = form.raw()
-        existing = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+        existing = Answer.objects.unscoped().filter(assessment=assessment, indicator=indicator).first()
         unchanged = existing is not None and _same_answer(existing, raw)
         if unchanged or (existing is None and not any(raw.values())):
             continue
@@ -88,7 +88,7 @@ def _save_area_post(request: HttpRequest, assessment: Assessment) -> dict[str, d
         if not form.is_posted():
             continue
         raw = form.raw()
-        existing = SatisfactionAnswer.objects.filter(assessment=assessment, question=question).first()
+        existing = SatisfactionAnswer.objects.unscoped().filter(assessment=assessment, question=question).first()
         if existing is None and not any(raw.values()):
             continue
         stored = (
@@ -183,7 +183,7 @@ def save_question(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
     form = SatisfactionForm(request.POST, prefix=f"q{question.pk}")
     raw = form.raw()
     outcome = attempt(services.save_satisfaction, assessment, question, request.user, raw, form.expected_version())
-    answer = SatisfactionAnswer.objects.filter(assessment=assessment, question=question).first()
+    answer = SatisfactionAnswer.objects.unscoped().filter(assessment=assessment, question=question).first()
     context = page_context(request, assessment)
     context.update(question=question, wording=question.wording_for(assessment.local_government.type), answer=answer)
     context["result"] = outcome.as_result(raw)

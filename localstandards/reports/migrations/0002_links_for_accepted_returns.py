@@ -1,3 +1,4 @@
+# The models of a migration are historical: read through their default manager, whatever it is named today.
 # The public link is now made when a return is accepted (before, on the first GET of its results page):
 # accepted returns that never had their page opened get theirs here.
 
@@ -9,8 +10,8 @@ from django.db import migrations
 def make_links(apps, schema_editor):
     Assessment = apps.get_model('assessments', 'Assessment')
     PublicLink = apps.get_model('reports', 'PublicLink')
-    missing = Assessment.objects.filter(status='accepted', public_link__isnull=True).values_list('pk', flat=True)
-    PublicLink.objects.bulk_create(
+    missing = Assessment._default_manager.filter(status='accepted', public_link__isnull=True).values_list('pk', flat=True)
+    PublicLink._default_manager.bulk_create(
         [PublicLink(assessment_id=pk, slug=secrets.token_urlsafe(24)) for pk in missing], batch_size=1000
     )
 

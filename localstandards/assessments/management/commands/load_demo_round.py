@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if staff and admin:
             membership = staff.memberships.filter(local_government__isnull=False).first()
             if membership:
-                demo_return = Assessment.objects.get(
+                demo_return = Assessment.objects.unscoped().get(
                     round=assessment_round, local_government=membership.local_government
                 )
                 until = timezone.localdate() + dt.timedelta(days=30)

@@ -29,9 +29,13 @@ class Command(BaseCommand):
         assessment_round = AssessmentRound.objects.filter(name=SAMPLE_ROUND_NAME).first()
         if assessment_round is None:
             raise CommandError(_("Open the sample round first (manage.py load_demo_round)."))
-        returns = Assessment.objects.filter(
-            round=assessment_round, local_government__province__code=province, local_government__memberships=None
-        ).order_by("pk")
+        returns = (
+            Assessment.objects.unscoped()
+            .filter(
+                round=assessment_round, local_government__province__code=province, local_government__memberships=None
+            )
+            .order_by("pk")
+        )
         if returns.exclude(first_submitted_at=None).exists():
             self.stdout.write(_("Demo progress is already there."))
             return
@@ -57,7 +61,7 @@ class Command(BaseCommand):
                 continue
             changed.append(assessment)
         with transaction.atomic():
-            Assessment.objects.bulk_update(
+            Assessment.objects.unscoped().bulk_update(
                 changed, ["status", "first_submitted_at", "submitted_at", "last_activity_at"], batch_size=500
             )
         self.stdout.write(
