@@ -74,6 +74,7 @@ class _Bucket:
 def _final_returns(assessment_round: AssessmentRound) -> dict[int, tuple[str, str, str, str]]:
     """Final return id → (type, region, province code, district code or "") of its อปท."""
     rows = (
+        # Unscoped: aggregates count every final return; pages showing them check the unit against the scope.
         Assessment.objects.unscoped()
         .filter(round=assessment_round, status__in=Status.FINAL)
         .values_list(
@@ -97,6 +98,7 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
     missions: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # (return, mission) → [met, applicable]
     for chunk in batched(sorted(returns), 2000):
         records = (
+            # Unscoped: aggregates count every final return; pages showing them check the unit against the scope.
             IndicatorResultRecord.objects.unscoped()
             .filter(assessment_id__in=chunk)
             .values_list("assessment_id", "indicator__code", "indicator__mission__code", "label", "value", "shortfall")
@@ -124,6 +126,7 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
             if shortfall is not None:
                 indicator.shortfall = shortfall if indicator.shortfall is None else indicator.shortfall + shortfall
         areas = (
+            # Unscoped: aggregates count every final return; pages showing them check the unit against the scope.
             AreaScore.objects.unscoped()
             .filter(assessment_id__in=chunk)
             .values_list("assessment_id", "area__code", *_AREA_COUNTS, "compliance")
@@ -136,6 +139,7 @@ def _base_buckets(returns: dict[int, tuple[str, str, str, str]]) -> dict[tuple, 
             if value is not None:
                 bucket.values.append(value)
         scores = (
+            # Unscoped: aggregates count every final return; pages showing them check the unit against the scope.
             ReturnScore.objects.unscoped()
             .filter(assessment_id__in=chunk)
             .values_list("assessment_id", "score", "passed")
@@ -216,6 +220,7 @@ def refresh_round(assessment_round: AssessmentRound) -> RoundAnalysis:
         analysis.computed_at = timezone.now()
         analysis.computed_from = started
         analysis.final_returns = len(returns)
+        # Unscoped: aggregates count every final return; pages showing them check the unit against the scope.
         analysis.returns = Assessment.objects.unscoped().filter(round=assessment_round).count()
         analysis.seconds = time.perf_counter() - clock
         analysis.save()

@@ -243,6 +243,7 @@ def _cells(assessment_round, level, code, lg_type) -> dict[tuple[str, str], Aggr
 
 
 def _returns_in(assessment_round, unit: Unit, lg_type: str):
+    # Unscoped: counts of a unit the view has checked against the user's scope.
     returns = Assessment.objects.unscoped().filter(round=assessment_round)
     if unit.level == Level.REGION:
         returns = returns.filter(local_government__province__region=unit.code)
@@ -518,6 +519,7 @@ def compare(user, after: AssessmentRound, before: AssessmentRound, unit: Unit, l
     lg_path = "assessment__local_government__"
     final_before = Assessment.objects.filter(round=before, status__in=Status.FINAL).values("local_government_id")
     cohort = (
+        # Unscoped: counts of a unit the view has checked against the user's scope.
         Assessment.objects.unscoped()
         .filter(round=after, status__in=Status.FINAL, local_government_id__in=final_before)
         .filter(_unit_filter(unit, "local_government__"))
@@ -539,6 +541,7 @@ def compare(user, after: AssessmentRound, before: AssessmentRound, unit: Unit, l
     ):
         for round_obj in (before, after):
             rows = (
+                # Unscoped: counts of a unit the view has checked against the user's scope.
                 model.objects.unscoped()
                 .filter(
                     assessment__round=round_obj,
@@ -584,6 +587,7 @@ def local_government_changes(before_id: int, after_id: int) -> list[tuple[str, s
     labels: dict[str, dict[int, str]] = {}
     names: dict[str, str] = {}
     for assessment_id, code, wording, label in (
+        # Unscoped: counts of a unit the view has checked against the user's scope.
         IndicatorResultRecord.objects.unscoped()
         .filter(assessment_id__in=[before_id, after_id])
         .values_list("assessment_id", "indicator__code", "indicator__wording", "label")

@@ -30,6 +30,7 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
     """Every change to one indicator of a return: each answer field that changed, and each evidence file added or
     removed, oldest first."""
     answer_rows = (
+        # Narrowed to one return, which the caller read through for_user.
         Answer.history.unscoped()
         .filter(assessment_id=assessment.pk, indicator_id=indicator_id)
         .select_related("history_user")
@@ -47,6 +48,7 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
                 )
         previous = row
     for row in (
+        # Narrowed to one return, which the caller read through for_user.
         Evidence.history.unscoped()
         .filter(assessment_id=assessment.pk, indicator_id=indicator_id)
         .select_related("history_user")

@@ -221,10 +221,12 @@ def flags_for(
 
 
 def _ratio_bases(filters: Q):
+    # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
     return Answer.objects.unscoped().filter(filters, indicator__kind=Kind.RATIO, base__isnull=False)
 
 
 def _submitted_of_type(assessment_round: AssessmentRound, lg_type: str):
+    # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
     return Assessment.objects.unscoped().filter(
         round=assessment_round, local_government__type=lg_type, status__in=SUBMITTED_STATES
     )
@@ -233,6 +235,7 @@ def _submitted_of_type(assessment_round: AssessmentRound, lg_type: str):
 def _previous_return(assessment: Assessment) -> Assessment | None:
     """The same local government's latest earlier submitted return (the latest opened round; ties by id)."""
     return (
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         Assessment.objects.unscoped()
         .filter(
             local_government_id=assessment.local_government_id,
@@ -386,6 +389,7 @@ def expected_flags(assessment: Assessment) -> dict[FlagKey, FlagValues]:
     previous = _previous_return(assessment)
     if previous is not None:
         previous_bases = dict(
+            # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
             Answer.objects.unscoped()
             .filter(assessment=previous, indicator__code__in=[a.code for a in answers], base__gt=0)
             .values_list("indicator__code", "base")
@@ -449,6 +453,7 @@ def refresh_flags(assessment: Assessment) -> list[QualityFlag]:
     """Bring one return's flags up to date; a checked flag keeps its mark if its value did not change."""
     wanted = expected_flags(assessment)
     with transaction.atomic():
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         current = {(f.indicator_id, f.kind): f for f in QualityFlag.objects.unscoped().filter(assessment=assessment)}
         changes = plan_changes(assessment.pk, current, wanted)
         for flag in changes.delete:
@@ -458,6 +463,7 @@ def refresh_flags(assessment: Assessment) -> list[QualityFlag]:
             flag.save()
         for flag in changes.moved:
             flag.save(update_fields=["reference", "score", "updated_at"])
+    # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
     return list(QualityFlag.objects.unscoped().filter(assessment=assessment))
 
 
@@ -473,6 +479,7 @@ def refresh_round(assessment_round: AssessmentRound) -> int:
     changes in bulk. A national round takes seconds instead of a quarter of a second per return.
     """
     submitted = list(
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         Assessment.objects.unscoped()
         .filter(round=assessment_round, status__in=SUBMITTED_STATES)
         .order_by("pk")
@@ -517,6 +524,7 @@ def _previous_bases(assessment_round: AssessmentRound, local_government_ids: lis
     for chunk in batched(local_government_ids, _IN_BATCH):
         latest: dict[int, int] = {}
         for pk, lg in (
+            # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
             Assessment.objects.unscoped()
             .filter(
                 local_government_id__in=chunk,
@@ -531,6 +539,7 @@ def _previous_bases(assessment_round: AssessmentRound, local_government_ids: lis
         for lg in latest:
             result[lg] = {}
         for assessment_id, code, base in (
+            # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
             Answer.objects.unscoped()
             .filter(assessment_id__in=list(owner), base__gt=0)
             .values_list("assessment_id", "indicator__code", "base")
@@ -545,6 +554,7 @@ def _write_flags(assessment_round: AssessmentRound, wanted: dict[int, dict[FlagK
     with transaction.atomic():
         current: dict[int, dict[FlagKey, QualityFlag]] = defaultdict(dict)
         for flag in (
+            # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
             QualityFlag.objects.unscoped()
             .filter(assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES)
             .order_by()
@@ -558,17 +568,21 @@ def _write_flags(assessment_round: AssessmentRound, wanted: dict[int, dict[FlagK
             reset += changes.reset
             moved += changes.moved
         for chunk in batched([f.pk for f in delete], _IN_BATCH):
+            # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
             QualityFlag.objects.unscoped().filter(pk__in=chunk).delete()
         QualityFlag.objects.bulk_create(create, batch_size=_IN_BATCH)
         for flag in reset + moved:
             flag.updated_at = now  # bulk_update does not apply auto_now
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         QualityFlag.objects.unscoped().bulk_update(
             reset,
             ["value", "reference", "score", "checked_by", "checked_at", "comment", "updated_at"],
             batch_size=_IN_BATCH,
         )
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         QualityFlag.objects.unscoped().bulk_update(moved, ["reference", "score", "updated_at"], batch_size=_IN_BATCH)
     return (
+        # Unscoped: quality rules compare a return with its peers (figures only; no peer row is shown).
         QualityFlag.objects.unscoped()
         .filter(assessment__round=assessment_round, assessment__status__in=SUBMITTED_STATES)
         .count()

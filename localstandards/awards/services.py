@@ -163,6 +163,7 @@ def award_rows(assessment_round: AssessmentRound, user=None) -> list[AwardRow]:
     """Every final return of the round with its stored score and its rank within its type over the whole nation;
     only the rows `user` may see (None: every row, for the command and the committee report). Two queries."""
     records = list(
+        # Unscoped: ranks are national, so every final return counts; the rows returned are narrowed to `user` below.
         Assessment.objects.unscoped()
         .filter(round=assessment_round, status__in=Status.FINAL)
         .values(
@@ -241,6 +242,7 @@ def _type_labels() -> dict[str, str]:
 
 def frozen_rows(award_list: FrozenAwardList, user=None) -> list[AwardRow]:
     """The frozen list as rows (names from the registry as they are now; score, rank and version as frozen)."""
+    # Unscoped: ranks are national, so every final return counts; the rows returned are narrowed to `user` below.
     entries = FrozenAwardEntry.objects.unscoped().filter(award_list=award_list)
     if user is not None:
         entries = entries.for_user(user)
@@ -414,6 +416,7 @@ def differences(assessment_round: AssessmentRound, user=None) -> list[Difference
     frozen = {row.local_government_id: row for row in frozen_rows(award_list, user)}
     current = {row.local_government_id: row for row in award_rows(assessment_round, user)}
     statuses = dict(
+        # Unscoped: ranks are national, so every final return counts; the rows returned are narrowed to `user` below.
         Assessment.objects.unscoped()
         .filter(round=assessment_round, local_government_id__in=frozen.keys() - current.keys())
         .values_list("local_government_id", "status")

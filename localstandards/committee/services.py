@@ -89,6 +89,7 @@ def _percent_columns(*titles: str) -> list[Column]:
 
 def participation(assessment_round: AssessmentRound) -> Section:
     rows = (
+        # Unscoped: the committee's national report covers the whole country.
         Assessment.objects.unscoped()
         .filter(round=assessment_round)
         .values_list("local_government__province__region", "local_government__province__name_th")

@@ -679,6 +679,7 @@ class RoundBuilder:
         now = timezone.now()
         fast_insert(Assessment, ASSESSMENT_FIELDS, [tuple(p.fields[f] for f in ASSESSMENT_FIELDS) for p in planned])
         pks = dict(
+            # Unscoped: the generator writes the synthetic country it was asked for.
             Assessment.objects.unscoped()
             .filter(round=assessment_round)
             .values_list("local_government_id", "pk")

@@ -208,6 +208,7 @@ def plan_reminders(
     if not schedule.enabled or today < round_.opens_on:
         return []
     already = set(
+        # Unscoped: the reminder job works through every return of the round.
         ReminderSent.objects.unscoped()
         .filter(assessment__round=round_)
         .values_list("assessment_id", "kind", "due_date")
@@ -507,5 +508,6 @@ def on_status_changed(sender, *, assessment_id: int, transition: str, new_status
     template = status_notice(transition, new_status)
     if template is None:
         return
+    # Unscoped: the reminder job works through every return of the round.
     assessment = Assessment.objects.unscoped().select_related("round", "local_government").get(pk=assessment_id)
     notify(assessment, template)

@@ -53,10 +53,12 @@ def export(user: User) -> dict:
         ],
         "certified_returns": [
             {"return": a.pk, "round": a.round_id, "name": a.certifier_name, "position": a.certifier_position}
+            # Unscoped: a national administrator's export of one person's data (PDPA).
             for a in Assessment.objects.unscoped().filter(certified_by=user).order_by("pk")
         ],
         "comments": [
             {"return": c.assessment_id, "indicator": c.indicator_id, "written": _when(c.created_at), "text": c.body}
+            # Unscoped: a national administrator's export of one person's data (PDPA).
             for c in Comment.objects.unscoped().filter(author=user).order_by("pk")
         ],
         "emails": [

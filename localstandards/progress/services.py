@@ -284,6 +284,7 @@ def _answered_counts(assessment_ids: list[int]) -> Counter:
     counts: Counter = Counter()
     for model in (Answer, SatisfactionAnswer):
         rows = (
+            # Unscoped: counts for returns already narrowed to the user's scope, or the public national rates.
             model.objects.unscoped()
             .filter(assessment_id__in=assessment_ids, version__gt=0)
             .order_by()
@@ -391,6 +392,7 @@ def public_rates(assessment_round: AssessmentRound) -> tuple[ProgressRow, list[P
     total = ProgressRow(key="total", label=str(_("Whole country")))
     rows: dict[str, ProgressRow] = {}
     for code, name, submitted, expected in (
+        # Unscoped: counts for returns already narrowed to the user's scope, or the public national rates.
         Assessment.objects.unscoped()
         .filter(round=assessment_round)
         .values_list("local_government__province__code", "local_government__province__name_th")

@@ -180,6 +180,7 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
     """The dataset's rows for the round, values in the order of its fields (Decimal, int, bool, str or None)."""
     if dataset == "indicators":
         queryset = (
+            # Unscoped: open data publishes the results of final returns, by design (docs/public.md).
             IndicatorResultRecord.objects.unscoped()
             .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER, "area__order", "indicator__mission__order", "indicator__order", "pk")
@@ -207,6 +208,7 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
             yield row
     elif dataset == "areas":
         queryset = (
+            # Unscoped: open data publishes the results of final returns, by design (docs/public.md).
             AreaScore.objects.unscoped()
             .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER, "area__order", "pk")
@@ -216,6 +218,7 @@ def rows(dataset: str, assessment_round: AssessmentRound) -> Iterator[list]:
             yield list(row)
     elif dataset == "returns":
         queryset = (
+            # Unscoped: open data publishes the results of final returns, by design (docs/public.md).
             ReturnScore.objects.unscoped()
             .filter(_final(assessment_round, "assessment__"))
             .order_by(*_ORDER)

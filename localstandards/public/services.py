@@ -119,6 +119,7 @@ def final_scores() -> QuerySet[ReturnScore]:
 
     A return accepted a moment ago whose results are still being stored shows up at the next rebuild (seconds).
     """
+    # Unscoped: final results are public (docs/public.md).
     return ReturnScore.objects.unscoped().filter(
         assessment__status__in=Status.FINAL,
         assessment_status__in=Status.FINAL,
@@ -147,9 +148,11 @@ def history(local_government: LocalGovernment) -> list[RoundResult]:
     ids = [score.assessment_id for score in scores]
     areas: dict[int, list[AreaScore]] = {}
     for area in (
+        # Unscoped: final results are public (docs/public.md).
         AreaScore.objects.unscoped().filter(assessment_id__in=ids).select_related("area").order_by("area__order")
     ):
         areas.setdefault(area.assessment_id, []).append(area)
+    # Unscoped: final results are public (docs/public.md).
     slugs = dict(PublicLink.objects.unscoped().filter(assessment_id__in=ids).values_list("assessment_id", "slug"))
     return [
         RoundResult(score.assessment.round, score, areas.get(score.assessment_id, []), slugs.get(score.assessment_id))
@@ -220,6 +223,7 @@ def sorted_by_name(rows: list[UnitRow]) -> list[UnitRow]:
 
 
 def final_returns(assessment_round: AssessmentRound) -> QuerySet[Assessment]:
+    # Unscoped: final results are public (docs/public.md).
     return Assessment.objects.unscoped().filter(round=assessment_round, status__in=Status.FINAL)
 
 

@@ -153,6 +153,7 @@ def browser_digest(token: str) -> str:
 def has_answered(assessment: Assessment, token: str | None) -> bool:
     return (
         bool(token)
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         and SurveyResponse.objects.unscoped().filter(assessment=assessment, browser=browser_digest(token)).exists()
     )
 
@@ -216,6 +217,7 @@ def counted_satisfaction(assessment_ids: Sequence[int]) -> dict[int, list[CountR
     """The satisfaction source registered with scoring: online answers not excluded, per return and question."""
     counts: dict[int, list[CountRow]] = defaultdict(list)
     rows = (
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         SurveyAnswer.objects.unscoped()
         .filter(response__assessment_id__in=list(assessment_ids), response__exclusion__isnull=True)
         .values("response__assessment_id", "question_id")
@@ -247,6 +249,7 @@ class QuestionCounts:
 def question_counts(assessment: Assessment) -> list[QuestionCounts]:
     """Per question: the paper counts typed in, the online counts, and their sum (what the score uses)."""
     rows = {q.pk: QuestionCounts(q) for q in questions(assessment)}
+    # Unscoped: the citizen survey is public; this reads one return's responses.
     for answer in SatisfactionAnswer.objects.unscoped().filter(assessment=assessment):
         if answer.question_id in rows:
             rows[answer.question_id].paper_satisfied = answer.satisfied or 0
@@ -272,6 +275,7 @@ def by_hour(assessment: Assessment) -> list[Hour]:
     hours: dict[dt.datetime, Hour] = {}
     answers = dict(
         (row["response_id"], (row["yes"], row["no"]))
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         for row in SurveyAnswer.objects.unscoped()
         .filter(response__assessment=assessment)
         .values("response_id")
@@ -279,6 +283,7 @@ def by_hour(assessment: Assessment) -> list[Hour]:
         .order_by()
     )
     for pk, created_at, exclusion_id in (
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         SurveyResponse.objects.unscoped().filter(assessment=assessment).values_list("pk", "created_at", "exclusion_id")
     ):
         start = timezone.localtime(created_at).replace(minute=0, second=0, microsecond=0)
@@ -313,6 +318,7 @@ def exclude(assessment: Assessment, user, starts_at: dt.datetime, ends_at: dt.da
     if ends_at <= starts_at:
         raise SurveyError(_("The end must be after the start."), "range")
     with transaction.atomic():
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         batch = SurveyResponse.objects.unscoped().filter(
             assessment=assessment, exclusion__isnull=True, created_at__gte=starts_at, created_at__lt=ends_at
         )
@@ -327,6 +333,7 @@ def exclude(assessment: Assessment, user, starts_at: dt.datetime, ends_at: dt.da
             responses=len(ids),
             excluded_by=user,
         )
+        # Unscoped: the citizen survey is public; this reads one return's responses.
         SurveyResponse.objects.unscoped().filter(pk__in=ids).update(exclusion=exclusion)
         rescore_assessment(assessment)  # the stored results follow at once (they do not watch the survey)
     return exclusion

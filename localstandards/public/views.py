@@ -38,7 +38,6 @@ from localstandards.core.tables import CSV_CONTENT_TYPE
 from localstandards.core.thaidate import format_datetime
 from localstandards.progress.services import public_rates
 from localstandards.public import opendata, services, survey
-from localstandards.public.models import SurveyExclusion
 from localstandards.registry.models import District, LocalGovernment, Province
 
 MAX_AGE = 300  # seconds: results change when a return is accepted; five minutes late is fine for the public
@@ -386,9 +385,7 @@ def survey_responses(request: HttpRequest, pk: int) -> HttpResponse:
             "qr": mark_safe(segno.make(url, error="m").svg_inline(scale=3, omitsize=True)),  # noqa: S308 (segno's SVG)
             "counts": survey.question_counts(assessment),
             "hours": hours,
-            "exclusions": SurveyExclusion.objects.unscoped()
-            .filter(assessment=assessment)
-            .select_related("excluded_by"),
+            "exclusions": assessment.survey_exclusions.select_related("excluded_by"),
             "open": survey.is_open(assessment),
             "may_exclude": may_exclude,
             "form": form,

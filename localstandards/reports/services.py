@@ -289,12 +289,14 @@ def add_standing(results: Results) -> None:
     """Percentiles nationally and in the province, overall (score) and per area (compliance %)."""
     assessment = results.assessment
     province = Q(assessment__local_government__province_id=assessment.local_government.province_id)
+    # Unscoped: peer percentiles of final results, or the public permalink of a final return.
     returns = ReturnScore.objects.unscoped().filter(_final_peers(assessment))
     results.national = _standing(returns, "score", results.score.score)
     results.provincial = _standing(returns.filter(province), "score", results.score.score)
     for block in results.areas:
         if block.summary is None:
             continue
+        # Unscoped: peer percentiles of final results, or the public permalink of a final return.
         areas = AreaScore.objects.unscoped().filter(_final_peers(assessment), area__code=block.code)
         block.national = _standing(areas, "compliance", block.summary.compliance)
         block.provincial = _standing(areas.filter(province), "compliance", block.summary.compliance)
@@ -306,6 +308,7 @@ def add_standing(results: Results) -> None:
 def previous_final(assessment: Assessment) -> Assessment | None:
     """The same อปท.'s latest final return in a round that opened before this one."""
     return (
+        # Unscoped: peer percentiles of final results, or the public permalink of a final return.
         Assessment.objects.unscoped()
         .final()
         .filter(local_government_id=assessment.local_government_id, round__opens_on__lt=assessment.round.opens_on)
@@ -344,11 +347,13 @@ def public_link(assessment: Assessment) -> PublicLink | None:
     """The return's permalink (made when the return is accepted); none while results are provisional."""
     if not assessment.is_final:
         return None
+    # Unscoped: peer percentiles of final results, or the public permalink of a final return.
     return PublicLink.objects.unscoped().filter(assessment=assessment).first()
 
 
 def publish_link(assessment_id: int) -> PublicLink:
     """Make the permalink of an accepted return (kept across reopening, so a link once shared keeps working)."""
+    # Unscoped: peer percentiles of final results, or the public permalink of a final return.
     link, _created = PublicLink.objects.unscoped().get_or_create(assessment_id=assessment_id)
     return link
 
@@ -362,6 +367,7 @@ def on_status_changed(sender, *, assessment_id: int, new_status: str, **kwargs) 
 def public_assessment(slug: str) -> Assessment | None:
     """The final return behind a permalink, or None (unknown slug, or the return is not final any more)."""
     link = (
+        # Unscoped: peer percentiles of final results, or the public permalink of a final return.
         PublicLink.objects.unscoped()
         .select_related("assessment__round", "assessment__framework", "assessment__local_government__province")
         .filter(slug=slug)
@@ -423,6 +429,7 @@ def pdf_cache_key(assessment: Assessment) -> str:
     - the online survey's counts (added to the paper counts).
     Four small queries: `assessment` comes with its round, framework, local government and province.
     """
+    # Unscoped: peer percentiles of final results, or the public permalink of a final return.
     score = ReturnScore.objects.unscoped().filter(assessment=assessment).values_list("pk", "computed_at").first()
     answers = assessment.answers.aggregate(last=Max("updated_at"), count=Count("pk"))
     satisfaction = assessment.satisfaction_answers.aggregate(last=Max("updated_at"), count=Count("pk"))

@@ -286,6 +286,7 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
     with transaction.atomic():
         # Lock the return so two rebuilds of the same return (status change + command) run one after the other.
         assessment = (
+            # Unscoped: scoring is a system job over the returns it is given.
             Assessment.objects.unscoped()
             .select_for_update(of=("self",))
             .select_related("local_government__province", "framework")
@@ -301,8 +302,11 @@ def rescore_assessment(assessment: Assessment, *, framework: Framework | None = 
         failures: list[EvaluationFailure] = []
         results = compute_results(assessment, framework=framework, failures=failures)
         record_failures(failures)
+        # Unscoped: scoring is a system job over the returns it is given.
         IndicatorResultRecord.objects.unscoped().filter(assessment=assessment).delete()
+        # Unscoped: scoring is a system job over the returns it is given.
         AreaScore.objects.unscoped().filter(assessment=assessment).delete()
+        # Unscoped: scoring is a system job over the returns it is given.
         ReturnScore.objects.unscoped().filter(assessment=assessment).delete()
         IndicatorResultRecord.objects.bulk_create(results.records)
         AreaScore.objects.bulk_create(results.areas)
@@ -336,14 +340,17 @@ def current_results(assessment: Assessment) -> Results:
     Read paths (pages, PDF, exports) call this; it never writes, so a GET stays a read (and can go to a replica).
     The cache is rebuilt by the status-change task and by `manage.py rescore`.
     """
+    # Unscoped: scoring is a system job over the returns it is given.
     score = ReturnScore.objects.unscoped().filter(assessment=assessment).first()
     if is_stale(score, assessment):
         return compute_results(assessment)
     records = list(
+        # Unscoped: scoring is a system job over the returns it is given.
         IndicatorResultRecord.objects.unscoped()
         .filter(assessment=assessment)
         .select_related("indicator__mission", "area")
     )
+    # Unscoped: scoring is a system job over the returns it is given.
     return Results(score, list(AreaScore.objects.unscoped().filter(assessment=assessment)), records, stored=True)
 
 
@@ -392,6 +399,7 @@ def rescore_round(assessment_round: AssessmentRound, *, chunk_size: int = ROUND_
 def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
     with transaction.atomic():
         assessments = list(
+            # Unscoped: scoring is a system job over the returns it is given.
             Assessment.objects.unscoped()
             .filter(pk__in=ids)
             .select_for_update(of=("self",))
@@ -402,6 +410,7 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
         # Plain rows, not model instances: the scoring reads four numbers of each answer.
         answers: dict[int, dict] = defaultdict(dict)
         for row in (
+            # Unscoped: scoring is a system job over the returns it is given.
             Answer.objects.unscoped()
             .filter(assessment_id__in=locked)
             .values_list("assessment_id", "indicator_id", "base", "delivered", "count", "answer", named=True)
@@ -409,6 +418,7 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
             answers[row.assessment_id][row.indicator_id] = row
         satisfaction: dict[int, list] = defaultdict(list)
         for row in (
+            # Unscoped: scoring is a system job over the returns it is given.
             SatisfactionAnswer.objects.unscoped()
             .filter(assessment_id__in=locked)
             .values_list("assessment_id", "question_id", "satisfied", "needs_improvement", named=True)
@@ -434,8 +444,11 @@ def _rescore_chunk(ids: tuple[int, ...], trees: dict[int, Framework]) -> None:
             areas.extend(rows.areas)
             scores.append(rows.score)
         record_failures(failures)
+        # Unscoped: scoring is a system job over the returns it is given.
         IndicatorResultRecord.objects.unscoped().filter(assessment_id__in=locked).delete()
+        # Unscoped: scoring is a system job over the returns it is given.
         AreaScore.objects.unscoped().filter(assessment_id__in=locked).delete()
+        # Unscoped: scoring is a system job over the returns it is given.
         ReturnScore.objects.unscoped().filter(assessment_id__in=locked).delete()
         _insert(IndicatorResultRecord, records)
         _insert(AreaScore, areas)

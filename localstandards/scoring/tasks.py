@@ -11,6 +11,7 @@ from localstandards.scoring import services
 @task
 def rescore_return(assessment_id: int) -> None:
     """Rebuild one return's stored results after a status change (idempotent: running it twice is harmless)."""
+    # Unscoped: a background task scores the return it is given.
     assessment = Assessment.objects.unscoped().filter(pk=assessment_id).first()
     if assessment is not None:
         services.rescore_assessment(assessment)

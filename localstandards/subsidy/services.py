@@ -375,6 +375,7 @@ def import_fiscal(
         fiscal_import, _created = FiscalImport.objects.select_for_update().get_or_create(
             fiscal_year=fiscal_year, defaults={"filename": filename[:255]}
         )
+        # Unscoped: the national fiscal import replaces a whole year.
         replaced, _deleted = FiscalRecord.objects.unscoped().filter(fiscal_year=fiscal_year).delete()
         FiscalRecord.objects.bulk_create(
             [

@@ -140,6 +140,7 @@ def _versioned_write(model, assessment: Assessment, keys: dict, values: dict, ex
     written = {"version": version, "updated_by": user, "updated_at": now, **values}
     try:
         with transaction.atomic():
+            # Unscoped: one return's row, after check_can_write allowed this user to write to it.
             updated = model.objects.unscoped().filter(**keys, version=expected_version).update(**written)
             if not updated:
                 if expected_version != 0:
@@ -149,9 +150,11 @@ def _versioned_write(model, assessment: Assessment, keys: dict, values: dict, ex
                 model.objects.bulk_create([model(**keys, **written)])
             pk = _record_history(model, keys, now, "~" if version > 1 else "+", user)
             if assessment.last_activity_at is None or now - assessment.last_activity_at >= LAST_ACTIVITY_RESOLUTION:
+                # Unscoped: one return's row, after check_can_write allowed this user to write to it.
                 Assessment.objects.unscoped().filter(pk=assessment.pk).update(last_activity_at=now)
                 assessment.last_activity_at = now
     except (_StaleVersion, IntegrityError):
+        # Unscoped: one return's row, after check_can_write allowed this user to write to it.
         current = model.objects.unscoped().select_related("updated_by").filter(**keys).first()
         raise VersionConflict(current or model(**keys)) from None
     return model(pk=pk, **keys, **written)

@@ -201,6 +201,7 @@ def attach_evidence(assessment: Assessment, indicator: Indicator, user, upload, 
     evidence.file.save(f"upload.{kind}", ContentFile(data), save=False)
     evidence._history_user = user
     evidence.save()
+    # Unscoped: the return being written, after check_can_write.
     Assessment.objects.unscoped().filter(pk=assessment.pk).update(last_activity_at=timezone.now())
     return evidence
 

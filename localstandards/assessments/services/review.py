@@ -76,6 +76,7 @@ def _change_status(assessment: Assessment, user, transition: str, new_status: st
     """
     old_status = assessment.status
     updated = (
+        # Unscoped: the return being moved, after workflow.can allowed this user the transition.
         Assessment.objects.unscoped()
         .filter(pk=assessment.pk, version=assessment.version, status=assessment.status)
         .update(status=new_status, version=F("version") + 1, last_activity_at=timezone.now(), **fields)

@@ -191,6 +191,7 @@ def change_round_dates(
 def round_holds_data(assessment_round: AssessmentRound) -> int:
     """How many of the round's returns hold anything an officer did: answers, counts, evidence, a submission."""
     return (
+        # Unscoped: a national administrator's change to a whole round.
         Assessment.objects.unscoped()
         .filter(round=assessment_round)
         .filter(
@@ -226,6 +227,7 @@ def cancel_round(assessment_round: AssessmentRound, *, reason: str, user) -> int
                 )
                 % {"count": holding}
             )
+        # Unscoped: a national administrator's change to a whole round.
         _total, removed = Assessment.objects.unscoped().filter(round=locked).delete()
         locked._change_reason = reason.strip()[:100]
         locked._history_user = user

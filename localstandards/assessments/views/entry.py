@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from localstandards.assessments import audit, services
 from localstandards.assessments.forms import AnswerForm, ExtensionForm, SatisfactionForm
-from localstandards.assessments.models import Answer, Assessment, SatisfactionAnswer
+from localstandards.assessments.models import Answer, Assessment
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, page_context
 from localstandards.frameworks.models import Indicator, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts, label_thresholds
@@ -77,7 +77,7 @@ def _save_area_post(request: HttpRequest, assessment: Assessment) -> dict[str, d
         if not form.is_posted():
             continue
         raw = form.raw()
-        existing = Answer.objects.unscoped().filter(assessment=assessment, indicator=indicator).first()
+        existing = assessment.answers.filter(indicator=indicator).first()
         unchanged = existing is not None and _same_answer(existing, raw)
         if unchanged or (existing is None and not any(raw.values())):
             continue
@@ -88,7 +88,7 @@ def _save_area_post(request: HttpRequest, assessment: Assessment) -> dict[str, d
         if not form.is_posted():
             continue
         raw = form.raw()
-        existing = SatisfactionAnswer.objects.unscoped().filter(assessment=assessment, question=question).first()
+        existing = assessment.satisfaction_answers.filter(question=question).first()
         if existing is None and not any(raw.values()):
             continue
         stored = (
@@ -183,7 +183,7 @@ def save_question(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
     form = SatisfactionForm(request.POST, prefix=f"q{question.pk}")
     raw = form.raw()
     outcome = attempt(services.save_satisfaction, assessment, question, request.user, raw, form.expected_version())
-    answer = SatisfactionAnswer.objects.unscoped().filter(assessment=assessment, question=question).first()
+    answer = assessment.satisfaction_answers.filter(question=question).first()
     context = page_context(request, assessment)
     context.update(question=question, wording=question.wording_for(assessment.local_government.type), answer=answer)
     context["result"] = outcome.as_result(raw)

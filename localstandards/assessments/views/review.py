@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from localstandards.assessments import audit, services, workflow
 from localstandards.assessments.forms import CertifyForm, ExtensionForm
-from localstandards.assessments.models import Comment, Extension, QualityFlag, Status
+from localstandards.assessments.models import Extension, Status
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, page_context
 
 
@@ -105,7 +105,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assessments:list")
         messages.error(request, outcome.error)
     flags: dict[int, list] = {}
-    for flag in QualityFlag.objects.unscoped().filter(assessment=assessment).select_related("checked_by"):
+    for flag in assessment.quality_flags.filter().select_related("checked_by"):
         flags.setdefault(flag.indicator_id, []).append(flag)
     context.update(
         areas=areas,
@@ -167,6 +167,6 @@ def indicator_history(request: HttpRequest, pk: int, indicator_pk: int) -> HttpR
         indicator=indicator,
         wording=indicator.wording_for(assessment.local_government.type),
         changes=audit.indicator_changes(assessment, indicator.pk),
-        comments=Comment.objects.unscoped().filter(assessment=assessment, indicator=indicator).select_related("author"),
+        comments=assessment.comments.filter(indicator=indicator).select_related("author"),
     )
     return render(request, "assessments/history.html", context)

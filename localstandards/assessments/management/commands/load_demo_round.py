@@ -44,6 +44,7 @@ class Command(BaseCommand):
         if staff and admin:
             membership = staff.memberships.filter(local_government__isnull=False).first()
             if membership:
+                # Unscoped: the demo loader, run from the shell.
                 demo_return = Assessment.objects.unscoped().get(
                     round=assessment_round, local_government=membership.local_government
                 )

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if assessment_round is None:
             raise CommandError(_("Open the sample round first (manage.py load_demo_round)."))
         returns = (
+            # Unscoped: the demo loader, run from the shell.
             Assessment.objects.unscoped()
             .filter(
                 round=assessment_round, local_government__province__code=province, local_government__memberships=None
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 continue
             changed.append(assessment)
         with transaction.atomic():
+            # Unscoped: the demo loader, run from the shell.
             Assessment.objects.unscoped().bulk_update(
                 changed, ["status", "first_submitted_at", "submitted_at", "last_activity_at"], batch_size=500
             )
