@@ -2,8 +2,8 @@
 
 A token acts as its scope. Its principal is its creator's user object with the memberships replaced, in memory, by
 one membership at the token's scope, so `accessible_units(principal)`, `Model.objects.for_user(principal)` and the
-assessment services' checks (`can_enter_data`) read the token's scope through the same code as for a person. The
-creator's current roles are checked at every use: a token never outlives its creator's scope.
+assessment services' checks (`assessments.permissions.may`) read the token's scope through the same code as for a
+person. The creator's current roles are checked at every use: a token never outlives its creator's scope.
 """
 
 from __future__ import annotations

@@ -240,9 +240,9 @@ class EvidenceQuerySet(AnswerQuerySet):
     behind the returns (which may show people) are not part of that (docs/roles-and-scoping.md)."""
 
     def for_user(self, user):
-        memberships = getattr(user, "cached_memberships", None) or []
-        only_viewer = bool(memberships) and all(m.role == "COMMITTEE_VIEWER" for m in memberships)
-        if only_viewer and not getattr(user, "is_superuser", False):
+        from localstandards.assessments.permissions import only_committee_viewer  # it reads the models' app
+
+        if only_committee_viewer(user):
             return self.none()
         return super().for_user(user)
 

@@ -32,7 +32,6 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.assessments import workflow
 from localstandards.assessments.models import (
     Answer,
     Assessment,
@@ -41,6 +40,7 @@ from localstandards.assessments.models import (
     QualityFlag,
     Status,
 )
+from localstandards.assessments.permissions import Action, may
 from localstandards.frameworks.models import Kind
 from localstandards.registry.models import MAX_PLAUSIBLE_AREA_KM2
 
@@ -595,7 +595,7 @@ class NotAllowed(Exception):
 
 def mark_checked(flag: QualityFlag, user, comment: str) -> QualityFlag:
     """A reviewer of the return (district, province or national) confirms the value with a comment."""
-    if not any(workflow.actor_matches(actor, user, flag.assessment) for actor in ("district", "province")):
+    if not may(user, Action.REVIEW, flag.assessment):
         raise NotAllowed(_("Only the reviewers of this return can mark its flags as checked."))
     if not comment.strip():
         raise ValueError(_("Say what you checked."))

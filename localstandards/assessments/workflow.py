@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from localstandards.accounts.models import Role
 from localstandards.assessments.models import Assessment, ReviewLevel, Status
+from localstandards.assessments.permissions import Action, may
 
 
 @dataclass(frozen=True)
@@ -46,21 +46,14 @@ TRANSITIONS: dict[str, Transition] = {
 STATUS_OF_LEVEL = {ReviewLevel.DISTRICT: Status.AWAITING_DISTRICT, ReviewLevel.PROVINCE: Status.AWAITING_PROVINCE}
 
 
-def actor_matches(actor: str, user, assessment: Assessment) -> bool:
-    """Whether `user` plays `actor` for this return. National administrators may act at any review level."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    lg = assessment.local_government
-    memberships = user.cached_memberships
-    if actor == "head":
-        return any(m.role == Role.LG_HEAD and m.local_government_id == lg.pk for m in memberships)
-    if user.is_national_admin:
-        return actor in {"district", "province", "national"}
-    if actor == "district":
-        return any(m.role == Role.DISTRICT_OFFICER and m.district_id == lg.district_id for m in memberships)
-    if actor == "province":
-        return any(m.role == Role.PROVINCE_OFFICER and m.province_id == lg.province_id for m in memberships)
-    return False
+# Who plays each part in the table above: the permissions module's answer (national administrators may act at any
+# review level).
+ACTION_OF_ACTOR = {
+    "head": Action.CERTIFY,
+    "district": Action.REVIEW_DISTRICT,
+    "province": Action.REVIEW_PROVINCE,
+    "national": Action.REOPEN,
+}
 
 
 def target_status(transition: str, assessment: Assessment) -> str:
@@ -81,7 +74,7 @@ def target_status(transition: str, assessment: Assessment) -> str:
 
 def can(transition: str, user, assessment: Assessment) -> bool:
     rule = TRANSITIONS[transition]
-    return assessment.status in rule.sources and actor_matches(rule.actor, user, assessment)
+    return assessment.status in rule.sources and may(user, ACTION_OF_ACTOR[rule.actor], assessment)
 
 
 def allowed_transitions(user, assessment: Assessment) -> list[Transition]:

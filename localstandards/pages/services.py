@@ -7,6 +7,7 @@ from django.db.models import Count
 from localstandards.accounts.models import Role
 from localstandards.assessments import workflow
 from localstandards.assessments.models import Assessment, ReviewLevel, Status
+from localstandards.assessments.permissions import may
 from localstandards.notices.models import Notice
 from localstandards.progress import services as progress_services
 
@@ -23,7 +24,7 @@ def returns_summary(user) -> dict:
         actor = "district" if level == ReviewLevel.DISTRICT else "province"
         candidates = visible.filter(status=status)
         first = candidates.first()
-        if first is not None and workflow.actor_matches(actor, user, first):
+        if first is not None and may(user, workflow.ACTION_OF_ACTOR[actor], first):
             waiting.append((Status(status).label, candidates.count()))  # every round: the queue is all of it
     notices = list(Notice.objects.for_user(user).select_related("assessment")[:5])
     return {"own_returns": own, "review_waiting": waiting, "notices": notices}

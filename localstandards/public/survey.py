@@ -30,8 +30,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.accounts.models import Role
 from localstandards.assessments.models import Assessment, SatisfactionAnswer, Status
+from localstandards.assessments.permissions import Action, may
 from localstandards.assessments.services.rounds import entry_window
 from localstandards.frameworks.models import SatisfactionQuestion
 from localstandards.public.models import SurveyAnswer, SurveyExclusion, SurveyResponse
@@ -303,9 +303,7 @@ def by_hour(assessment: Assessment) -> list[Hour]:
 
 def may_exclude(user, assessment: Assessment) -> bool:
     """The reviewers of the return and its head (who certifies it); never once the results are final."""
-    if assessment.is_final or not Assessment.objects.for_user(user).filter(pk=assessment.pk).exists():
-        return False
-    return user.is_national_admin or user.has_role(Role.PROVINCE_OFFICER, Role.DISTRICT_OFFICER, Role.LG_HEAD)
+    return not assessment.is_final and may(user, Action.EXCLUDE_SURVEY, assessment)
 
 
 def exclude(assessment: Assessment, user, starts_at: dt.datetime, ends_at: dt.datetime, reason: str) -> SurveyExclusion:

@@ -5,7 +5,7 @@ window (with extensions), and, for answers, the version the user edited (no sile
 names the public functions of its modules so callers can write `services.submit(...)`.
 """
 
-from localstandards.assessments.services.access import can_enter_data, check_can_write
+from localstandards.assessments.services.access import check_can_write
 from localstandards.assessments.services.answers import (
     MAX_VALUE,
     SaveResult,
@@ -65,7 +65,6 @@ from localstandards.assessments.services.rounds import (
     entry_window,
     fiscal_year_bounds,
     grant_extension,
-    may_grant_extension,
     open_round,
     round_holds_data,
     round_summary,
@@ -94,7 +93,6 @@ __all__ = [
     "attach_evidence",
     "build_entries",
     "build_entry",
-    "can_enter_data",
     "cancel_extension",
     "cancel_round",
     "change_round_dates",
@@ -110,7 +108,6 @@ __all__ = [
     "general_return_reasons",
     "grant_extension",
     "indicator_is_editable",
-    "may_grant_extension",
     "missing_parts",
     "open_round",
     "outcome_of",

@@ -7,26 +7,19 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.accounts.models import Role
 from localstandards.assessments.models import (
     Assessment,
 )
+from localstandards.assessments.permissions import Action, may
 from localstandards.assessments.services.entries import indicator_is_editable
 from localstandards.assessments.services.errors import EntryClosed, NotAllowed
 from localstandards.assessments.services.rounds import entry_window
 from localstandards.core.thaidate import format_date
 
 
-def can_enter_data(user, assessment: Assessment) -> bool:
-    return any(
-        m.role in (Role.LG_STAFF, Role.LG_HEAD) and m.local_government_id == assessment.local_government_id
-        for m in user.cached_memberships
-    )
-
-
 def check_can_write(assessment: Assessment, user, indicator_id: int | None = None, now=None) -> None:
     """Raise unless `user` may change this return (or this indicator of it) right now."""
-    if not (user.is_authenticated and can_enter_data(user, assessment)):
+    if not may(user, Action.ENTER_DATA, assessment):
         raise NotAllowed(_("Only the staff of this local government can enter its data."))
     window = entry_window(assessment, now)
     if window.state == "not_open":

@@ -20,8 +20,9 @@ from localstandards.assessments.models import (
     ReviewLevel,
     Status,
 )
+from localstandards.assessments.permissions import Action, may
 from localstandards.assessments.quality import refresh_flags
-from localstandards.assessments.services.access import can_enter_data, check_can_write
+from localstandards.assessments.services.access import check_can_write
 from localstandards.assessments.services.entries import build_entries, submission_blockers
 from localstandards.assessments.services.errors import AssessmentError, EntryClosed, InvalidAnswer, NotAllowed
 from localstandards.assessments.signals import send_status_changed_on_commit
@@ -37,9 +38,9 @@ def add_comment(assessment: Assessment, user, indicator: Indicator | None, body:
     # A comment is a write like any other: the local government's people comment while they may enter data (the
     # window, its extension, a draft or returned return); reviewers while the return is not final and the review
     # period lasts.
-    if can_enter_data(user, assessment):
+    if may(user, Action.ENTER_DATA, assessment):
         check_can_write(assessment, user)
-    elif any(workflow.actor_matches(actor, user, assessment) for actor in ("district", "province")):
+    elif may(user, Action.REVIEW, assessment):
         if assessment.is_final:
             raise EntryClosed(_("This return is final; it can no longer be commented on."))
         if timezone.now() >= assessment.round.review_closes_at:

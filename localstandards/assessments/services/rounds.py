@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localstandards.accounts.models import Role
 from localstandards.assessments.models import (
     Assessment,
     AssessmentRound,
@@ -20,6 +19,7 @@ from localstandards.assessments.models import (
     last_day_of_entry,
     last_day_to_write,
 )
+from localstandards.assessments.permissions import Action, may
 from localstandards.assessments.services.errors import AssessmentError, NotAllowed
 from localstandards.core.clock import end_of_day
 from localstandards.core.thaidate import BE_OFFSET, format_date
@@ -283,19 +283,8 @@ def entry_window(assessment: Assessment, now: dt.datetime | None = None) -> Wind
     return Window(state, deadline, max(days_left, 0))
 
 
-def may_grant_extension(user, assessment: Assessment) -> bool:
-    """National administrators always; the province's officer only when the round allows it."""
-    return user.is_national_admin or (
-        assessment.round.province_may_extend
-        and any(
-            m.role == Role.PROVINCE_OFFICER and m.province_id == assessment.local_government.province_id
-            for m in user.cached_memberships
-        )
-    )
-
-
 def grant_extension(assessment: Assessment, user, until: dt.date, reason: str) -> Extension:
-    if not may_grant_extension(user, assessment):
+    if not may(user, Action.GRANT_EXTENSION, assessment):
         raise NotAllowed(_("You may not grant extensions for this local government."))
     if not reason.strip():
         raise AssessmentError(_("Give a reason for the extension."))
@@ -314,7 +303,7 @@ def grant_extension(assessment: Assessment, user, until: dt.date, reason: str) -
 
 def cancel_extension(extension: Extension, user, reason: str) -> None:
     """Take back an extension (granted by mistake, or to the wrong date), with the reason kept in its history."""
-    if not may_grant_extension(user, extension.assessment):
+    if not may(user, Action.GRANT_EXTENSION, extension.assessment):
         raise NotAllowed(_("You may not grant extensions for this local government."))
     if not reason.strip():
         raise AssessmentError(_("Give a reason for cancelling the extension."))

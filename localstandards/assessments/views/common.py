@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from localstandards.assessments import services, workflow
 from localstandards.assessments.models import Assessment
+from localstandards.assessments.permissions import Action, may
 from localstandards.frameworks.models import Indicator
 from localstandards.frameworks.services import frozen_indicator
 
@@ -44,7 +45,7 @@ def page_context(request: HttpRequest, assessment: Assessment) -> dict:
         "window": window,
         "can_write": window.is_open
         and assessment.is_awaiting_submission
-        and services.can_enter_data(request.user, assessment),
+        and may(request.user, Action.ENTER_DATA, assessment),
         "transitions": workflow.allowed_transitions(request.user, assessment),
     }
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from localstandards.assessments import audit, services
 from localstandards.assessments.forms import AnswerForm, ExtensionForm, SatisfactionForm
 from localstandards.assessments.models import Answer, Assessment
+from localstandards.assessments.permissions import Action, may
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, page_context
 from localstandards.frameworks.models import Indicator, SatisfactionQuestion
 from localstandards.frameworks.rules import label_texts, label_thresholds
@@ -29,7 +30,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         returned=services.returned_entries(areas),
         return_reasons=services.general_return_reasons(assessment),
         general_comments=assessment.comments.filter(indicator=None).select_related("author"),
-        extension_form=ExtensionForm() if services.may_grant_extension(request.user, assessment) else None,
+        extension_form=ExtensionForm() if may(request.user, Action.GRANT_EXTENSION, assessment) else None,
         extensions=assessment.extensions.select_related("granted_by"),
         timeline=audit.status_timeline(assessment),
     )
