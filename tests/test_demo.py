@@ -36,7 +36,9 @@ def test_the_demo_loads_and_the_demo_officer_can_enter_data(settings):
     generated = AssessmentRound.objects.filter(name__endswith="(seed 2567)")
     assert generated.count() == 2  # the current round and the one before it
     current = generated.order_by("-fiscal_year").first()
-    reviewed = Assessment.objects.unscoped().filter(round=current, status__in=[Status.ACCEPTED, Status.AWAITING_DISTRICT])
+    reviewed = Assessment.objects.unscoped().filter(
+        round=current, status__in=[Status.ACCEPTED, Status.AWAITING_DISTRICT]
+    )
     assert reviewed.exists() and not reviewed.filter(answers=None).exists()
     assert not reviewed.filter(certifier_name="").exists()
     assert Assessment.objects.unscoped().filter(round=current, status=Status.RETURNED).exists()

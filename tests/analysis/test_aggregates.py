@@ -143,7 +143,9 @@ def test_results_of_returns_that_are_not_and_were_not_final_leave_the_figures_al
     assessment_round, returns = analysed_round
     draft = returns["LG1"]
     Assessment.objects.unscoped().filter(pk=draft.pk).update(status=Status.RETURNED)
-    ReturnScore.objects.unscoped().filter(assessment=draft).update(assessment_status=Status.RETURNED)  # scored while returned
+    ReturnScore.objects.unscoped().filter(assessment=draft).update(
+        assessment_status=Status.RETURNED
+    )  # scored while returned
     before = RoundAnalysis.objects.get(round=assessment_round)
     rescore_assessment(draft)  # e.g. a return sent back again, or a submission: no final return involved
     after = RoundAnalysis.objects.get(round=assessment_round)

@@ -229,4 +229,9 @@ def certify(assessment, head, *, name="นายสมชาย ใจดี", p
 
 def fresh(assessment):
     """The return as stored now (status, version, relations), without cached prefetches."""
-    return type(assessment).objects.unscoped().select_related("round", "local_government", "framework").get(pk=assessment.pk)
+    return (
+        type(assessment)
+        .objects.unscoped()
+        .select_related("round", "local_government", "framework")
+        .get(pk=assessment.pk)
+    )

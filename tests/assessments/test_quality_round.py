@@ -84,9 +84,9 @@ def busy_round(world):
 
 def flag_rows(assessment_round):
     return sorted(
-        QualityFlag.objects.unscoped().filter(assessment__round=assessment_round).values_list(
-            "assessment_id", "indicator_id", "kind", "value", "reference", "score"
-        )
+        QualityFlag.objects.unscoped()
+        .filter(assessment__round=assessment_round)
+        .values_list("assessment_id", "indicator_id", "kind", "value", "reference", "score")
     )
 
 
@@ -95,13 +95,15 @@ def reference_flags(assessment: Assessment) -> dict:
     lg = assessment.local_government
     answers = {
         a.indicator_id: a
-        for a in Answer.objects.unscoped().filter(assessment=assessment, indicator__kind="ratio", base__isnull=False)
+        for a in Answer.objects.unscoped()
+        .filter(assessment=assessment, indicator__kind="ratio", base__isnull=False)
         .select_related("indicator")
         .order_by("pk")
     }
     flags = {}
     previous = (
-        Assessment.objects.unscoped().filter(local_government=lg, round__opens_on__lt=assessment.round.opens_on)
+        Assessment.objects.unscoped()
+        .filter(local_government=lg, round__opens_on__lt=assessment.round.opens_on)
         .filter(status__in=quality.SUBMITTED_STATES)
         .order_by("-round__opens_on", "-pk")
         .first()
@@ -119,7 +121,8 @@ def reference_flags(assessment: Assessment) -> dict:
             continue
         peers = [
             quality._density(base, area)
-            for base, area in Answer.objects.unscoped().filter(
+            for base, area in Answer.objects.unscoped()
+            .filter(
                 assessment__round=assessment.round,
                 assessment__local_government__type=lg.type,
                 assessment__status__in=quality.SUBMITTED_STATES,
@@ -138,9 +141,9 @@ def reference_flags(assessment: Assessment) -> dict:
 
 def test_the_round_job_gives_the_flags_of_the_rules_and_of_each_return_alone(busy_round, monkeypatch):
     submitted = list(
-        Assessment.objects.unscoped().filter(round=busy_round, status__in=quality.SUBMITTED_STATES).select_related(
-            "round", "local_government"
-        )
+        Assessment.objects.unscoped()
+        .filter(round=busy_round, status__in=quality.SUBMITTED_STATES)
+        .select_related("round", "local_government")
     )
     expected = sorted((a.pk, pk, kind, *values) for a in submitted for (pk, kind), values in reference_flags(a).items())
     assert {kind for *_ids, kind, _v, _r, _s in expected} == {"previous_round", "peer_outlier"}  # both rules at work
@@ -179,13 +182,17 @@ def test_the_round_job_keeps_check_marks_and_drops_flags_that_no_longer_hold(bus
 def test_a_stale_snapshot_is_rebuilt_in_the_background(busy_round, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(quality, "INLINE_LIMIT", 0)
     quality.refresh_round(busy_round)
-    draft = Assessment.objects.unscoped().filter(
-        round=busy_round,
-        local_government__type="SAO",
-        status=Status.DRAFT,
-        answers__base__isnull=False,
-        local_government__area_km2__isnull=False,
-    ).first()
+    draft = (
+        Assessment.objects.unscoped()
+        .filter(
+            round=busy_round,
+            local_government__type="SAO",
+            status=Status.DRAFT,
+            answers__base__isnull=False,
+            local_government__area_km2__isnull=False,
+        )
+        .first()
+    )
     answered = draft.answers.filter(base__isnull=False).first().indicator_id
     before = PeerStatistics.objects.get(round=busy_round, lg_type="SAO", indicator_id=answered)
     Assessment.objects.unscoped().filter(pk=draft.pk).update(status=Status.AWAITING_DISTRICT)
@@ -209,9 +216,11 @@ MAX_SUBMIT_QUERIES = 55
 def _submit_counting(world, users, framework, counting, *, others: int, opens_in: int) -> int:
     """Submit the world's return in a new round where `others` returns of its type are already submitted."""
     assessment_round = factories.open_test_round(framework, opens_in=opens_in, name=f"รอบ {opens_in}")
-    peers = Assessment.objects.unscoped().filter(
-        round=assessment_round, local_government__type=LocalGovernmentType.SUBDISTRICT
-    ).exclude(local_government=world.local_government)[:others]
+    peers = (
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round, local_government__type=LocalGovernmentType.SUBDISTRICT)
+        .exclude(local_government=world.local_government)[:others]
+    )
     ratio = factories.indicator(framework, factories.RATIO)
     Answer.objects.bulk_create(
         [

@@ -271,7 +271,9 @@ def test_the_final_accept_tells_everyone_and_the_district_accept_tells_no_one(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.accept(submitted, users.province_officer, "province")
     assert _recipients(submitted, users) == PEOPLE
-    assert set(Notice.objects.unscoped().values_list("message", flat=True)) == {"The return of เทศบาลตำบลหนองป่าครั่ง was accepted."}
+    assert set(Notice.objects.unscoped().values_list("message", flat=True)) == {
+        "The return of เทศบาลตำบลหนองป่าครั่ง was accepted."
+    }
     assert len(mail.outbox) == len(PEOPLE)
 
 
@@ -283,7 +285,9 @@ def test_a_reopen_tells_everyone(submitted, users, django_capture_on_commit_call
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         services.reopen(submitted, users.national_admin, "ตรวจใหม่")
     assert _recipients(submitted, users) == PEOPLE
-    assert set(Notice.objects.unscoped().values_list("message", flat=True)) == {"The return of เทศบาลตำบลหนองป่าครั่ง was reopened."}
+    assert set(Notice.objects.unscoped().values_list("message", flat=True)) == {
+        "The return of เทศบาลตำบลหนองป่าครั่ง was reopened."
+    }
     assert len(mail.outbox) == len(PEOPLE)
 
 

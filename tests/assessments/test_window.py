@@ -142,7 +142,9 @@ def test_a_national_admin_extension_moves_the_deadline_for_that_return_only(asse
     assert services.effective_deadline(fresh(assessment)) == end_of_day(closes_on + dt.timedelta(days=3))
     factories.answer(fresh(assessment), RATIO, users.staff, now=after_close, base=10, delivered=8)
     assert Answer.objects.unscoped().get(assessment=assessment, indicator__code=RATIO).delivered == 8
-    neighbour = Assessment.objects.unscoped().get(round=assessment.round, local_government=world.neighbour_same_district)
+    neighbour = Assessment.objects.unscoped().get(
+        round=assessment.round, local_government=world.neighbour_same_district
+    )
     assert services.effective_deadline(neighbour) == end_of_day(closes_on)
 
 

@@ -333,7 +333,9 @@ def test_after_freezing_changes_show_as_differences_not_in_the_list(ranked, worl
     frozen_table = services.award_table(services.listed_rows(ranked)[0]).rows
     reopened = Assessment.objects.unscoped().get(round=ranked, local_government=world.neighbour_same_district)
     review.reopen(reopened, users.national_admin, "ตัวเลขถนนผิด")
-    set_score(Assessment.objects.unscoped().get(round=ranked, local_government=world.local_government_other_district), D("85"))
+    set_score(
+        Assessment.objects.unscoped().get(round=ranked, local_government=world.local_government_other_district), D("85")
+    )
     newcomer = make_final(
         ranked, LocalGovernmentFactory(district=world.district, dla_code="6500199", name_th="น้ำพอง"), D(60)
     )

@@ -124,7 +124,9 @@ def test_stored_results_equal_what_the_scoring_service_computes(registry):
 
     changed = current.assessments.exclude(status=Status.DRAFT)
     assert ReturnScore.objects.unscoped().filter(assessment__round=current).count() == changed.count()
-    assert not ReturnScore.objects.unscoped().filter(assessment__round=current, assessment__status=Status.DRAFT).exists()
+    assert (
+        not ReturnScore.objects.unscoped().filter(assessment__round=current, assessment__status=Status.DRAFT).exists()
+    )
     for assessment in changed.select_related("local_government__province", "framework"):
         stored = current_results(assessment)
         assert stored.stored  # up to date: pages read the cache

@@ -62,7 +62,9 @@ def test_reminders_at_n_days_before_and_on_the_last_day(open_round, last_day, lg
 
     run(last_day)
     assert set(recipients()) == ALL_LG_STAFF
-    assert set(ReminderSent.objects.unscoped().filter(sent_on=last_day).values_list("kind", flat=True)) == {ReminderKind.LAST_DAY}
+    assert set(ReminderSent.objects.unscoped().filter(sent_on=last_day).values_list("kind", flat=True)) == {
+        ReminderKind.LAST_DAY
+    }
     mail.outbox.clear()
     run(last_day + days(1))
     assert mail.outbox == []
@@ -158,8 +160,9 @@ def test_message_is_thai_with_a_buddhist_era_date(open_round, last_day, users):
     message = next(m for m in mail.outbox if m.to == ["staff@example.org"])
     assert str(last_day.year + 543) in message.body
     assert "เทศบาลตำบลหนองป่าครั่ง" in message.subject
-    assert f"/returns/{ReminderSent.objects.unscoped().get(assessment__local_government__dla_code='5500101').assessment_id}/" in (
-        message.body
+    assert (
+        f"/returns/{ReminderSent.objects.unscoped().get(assessment__local_government__dla_code='5500101').assessment_id}/"
+        in (message.body)
     )
 
 

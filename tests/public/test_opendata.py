@@ -47,7 +47,11 @@ def flag(value) -> bool | None:
 def expected(assessment_round) -> tuple[dict, dict, dict]:
     """What the results pages show for every final return of the round (scoring.services.current_results)."""
     indicators, areas, returns = {}, {}, {}
-    final = Assessment.objects.unscoped().filter(round=assessment_round, status=Status.ACCEPTED).select_related("local_government")
+    final = (
+        Assessment.objects.unscoped()
+        .filter(round=assessment_round, status=Status.ACCEPTED)
+        .select_related("local_government")
+    )
     assert final.count() >= 2
     for assessment in final:
         results = current_results(assessment)

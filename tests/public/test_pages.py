@@ -96,7 +96,8 @@ def test_no_page_of_the_public_side_shows_a_name_a_phone_or_an_email(client, gen
 
 def test_a_local_government_shows_the_rounds_with_a_final_return_only(client, generated):
     final_both = (
-        Assessment.objects.unscoped().filter(round=generated.current, status=Status.ACCEPTED)
+        Assessment.objects.unscoped()
+        .filter(round=generated.current, status=Status.ACCEPTED)
         .filter(local_government__assessments__round=generated.previous)
         .filter(local_government__assessments__status=Status.ACCEPTED)
         .select_related("local_government")

@@ -45,7 +45,9 @@ def test_the_second_request_renders_nothing_and_the_public_link_shares_the_pdf(a
     client = client_for(users.staff)
     first = client.get(pdf_url(assessment))
     second = client_for(users.province_officer).get(pdf_url(assessment))
-    public = Client().get(reverse("reports:public-pdf", args=[PublicLink.objects.unscoped().get(assessment=assessment).slug]))
+    public = Client().get(
+        reverse("reports:public-pdf", args=[PublicLink.objects.unscoped().get(assessment=assessment).slug])
+    )
     assert first.content.startswith(b"%PDF")
     assert first.content == second.content == public.content
     assert renders == [assessment.pk]

@@ -56,8 +56,10 @@ def accepted_return(world, count: int) -> Assessment:
     for question in SatisfactionQuestion.objects.filter(framework=framework):
         SatisfactionAnswer.objects.create(assessment=assessment, question=question, satisfied=46, needs_improvement=14)
     Assessment.objects.unscoped().filter(pk=assessment.pk).update(status=Status.ACCEPTED)
-    assessment = Assessment.objects.unscoped().select_related("round", "framework", "local_government__province").get(
-        pk=assessment.pk
+    assessment = (
+        Assessment.objects.unscoped()
+        .select_related("round", "framework", "local_government__province")
+        .get(pk=assessment.pk)
     )
     rescore_assessment(assessment)
     return assessment

@@ -45,7 +45,9 @@ def test_results_table_values_are_computed_on_a_get_without_writing(assessment, 
     assert not ReturnScore.objects.unscoped().filter(assessment=assessment).exists()
     response = client_for(users.staff).get(results_url(assessment))
     assert response.status_code == 200
-    assert not ReturnScore.objects.unscoped().filter(assessment=assessment).exists()  # a GET never writes: computed in memory
+    assert (
+        not ReturnScore.objects.unscoped().filter(assessment=assessment).exists()
+    )  # a GET never writes: computed in memory
     results = response.context["results"]
     rows = rows_by_code(results)
     ratio = rows[RATIO].record

@@ -41,7 +41,9 @@ def snapshot(assessments) -> dict:
 
 
 def labels_of(assessment) -> dict[str, str]:
-    return dict(IndicatorResultRecord.objects.unscoped().filter(assessment=assessment).values_list("indicator__code", "label"))
+    return dict(
+        IndicatorResultRecord.objects.unscoped().filter(assessment=assessment).values_list("indicator__code", "label")
+    )
 
 
 def test_a_filled_return(filled):

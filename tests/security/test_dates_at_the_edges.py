@@ -20,7 +20,9 @@ LAST_DAY = dt.date(9999, 12, 31)
 @pytest.fixture
 def edge_round(world):
     assessment_round = factories.open_test_round(factories.make_published_framework())
-    return assessment_round, Assessment.objects.unscoped().get(round=assessment_round, local_government=world.local_government)
+    return assessment_round, Assessment.objects.unscoped().get(
+        round=assessment_round, local_government=world.local_government
+    )
 
 
 def pages(assessment_round, assessment, users):

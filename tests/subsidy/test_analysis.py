@@ -72,7 +72,9 @@ def test_only_final_returns_count(example):
     with translation.override("en"):
         before = quintile_table(example.assessment_round, "revenue").rows
         # 5000104 (compliance 0, short of 10 road routes) is returned for correction: no longer final.
-        Assessment.objects.unscoped().filter(local_government=example.local_governments["5000104"]).update(status=Status.RETURNED)
+        Assessment.objects.unscoped().filter(local_government=example.local_governments["5000104"]).update(
+            status=Status.RETURNED
+        )
         after = quintile_table(example.assessment_round, "revenue").rows
         shortfall = shortfall_table(example.assessment_round).rows
     assert sum(row[2] for row in before) == 10
