@@ -79,7 +79,9 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(admin)
     laggards = reverse("progress:laggards", args=[assessment_round.pk, "nation", "all"])
-    accepted = Assessment.objects.unscoped().filter(round=assessment_round, status=Status.ACCEPTED).order_by("pk").first()
+    accepted = (
+        Assessment.objects.unscoped().filter(round=assessment_round, status=Status.ACCEPTED).order_by("pk").first()
+    )
     pdf = reverse("reports:pdf", args=[accepted.pk])
     wanted = {
         "not_submitted_page": lambda: timed(client, laggards, args.repeat),

@@ -38,7 +38,9 @@ def main() -> None:
     username, count = args[0], int(args[1]) if len(args) > 1 else 200
     user = User.objects.get(username=username)
     lg = user.memberships.exclude(local_government=None).first().local_government
-    assessment = Assessment.objects.unscoped().awaiting_submission().filter(local_government=lg).order_by("-round__opens_on")[0]
+    assessment = (
+        Assessment.objects.unscoped().awaiting_submission().filter(local_government=lg).order_by("-round__opens_on")[0]
+    )
     indicator = Indicator.objects.filter(framework=assessment.framework, kind=Kind.RATIO).order_by("pk")[0]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)

@@ -26,9 +26,9 @@ def status_timeline(assessment: Assessment) -> list[dict]:
     return timeline
 
 
-def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
+def indicator_changes(assessment: Assessment, indicator_id: int, *, file_names: bool = True) -> list[dict]:
     """Every change to one indicator of a return: each answer field that changed, and each evidence file added or
-    removed, oldest first."""
+    removed, oldest first. Without `file_names` (a reader who may not see the evidence) a file is only counted."""
     answer_rows = (
         # Narrowed to one return, which the caller read through for_user.
         Answer.history.unscoped()
@@ -59,7 +59,7 @@ def indicator_changes(assessment: Assessment, indicator_id: int) -> list[dict]:
                 "who": row.history_user,
                 "what": EVIDENCE_CHANGES[row.history_type],
                 "old": None,
-                "new": row.original_name,
+                "new": row.original_name if file_names else None,
             }
         )
     changes.sort(key=lambda change: change["when"])

@@ -125,6 +125,7 @@ def test_for_user_narrows_and_the_related_managers_of_a_scoped_return_run(assess
 def test_application_code_reads_through_objects_never_the_unguarded_manager():
     """`framework_objects` is Django's (unique checks, cascades, serialisation): the app never calls it."""
     root = Path(__file__).resolve().parents[2] / "localstandards"
+    guarded_names = {label.split(".")[1] for label, _manager in guarded_managers() if "history" not in label}
     offenders = []
     for path in root.rglob("*.py"):
         if "migrations" in path.parts or path.name == "scoping.py":
@@ -137,5 +138,13 @@ def test_application_code_reads_through_objects_never_the_unguarded_manager():
                 and isinstance(node.ctx, ast.Load)
             ):
                 offenders.append(str(path.relative_to(root)))
+            # get_object_or_404(Model, ...) reads through the default manager: pass a scoped queryset instead.
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") in {"get_object_or_404", "get_list_or_404"}
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in guarded_names
+            ):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno} {node.args[0].id}")
     # The backup reads every table's stored file names, as dumpdata reads every row.
     assert set(offenders) <= {"operations/services.py"}

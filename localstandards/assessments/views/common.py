@@ -47,6 +47,8 @@ def page_context(request: HttpRequest, assessment: Assessment) -> dict:
         and assessment.is_awaiting_submission
         and may(request.user, Action.ENTER_DATA, assessment),
         "transitions": workflow.allowed_transitions(request.user, assessment),
+        # Committee viewers read results, not the files behind them (their names included).
+        "may_see_evidence": may(request.user, Action.VIEW_EVIDENCE, assessment),
     }
 
 

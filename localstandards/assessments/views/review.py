@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from localstandards.assessments import audit, services, workflow
 from localstandards.assessments.forms import CertifyForm, ExtensionForm
-from localstandards.assessments.models import Extension, Status
+from localstandards.assessments.models import Status
 from localstandards.assessments.views.common import attempt, get_assessment, get_indicator, page_context
 
 
@@ -149,7 +149,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel_extension(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
     assessment = get_assessment(request, pk)
-    extension = get_object_or_404(Extension, pk=extension_pk, assessment=assessment)
+    extension = get_object_or_404(assessment.extensions.all(), pk=extension_pk)
     outcome = attempt(services.cancel_extension, extension, request.user, request.POST.get("reason", ""))
     if outcome.saved:
         messages.success(request, _("The extension was cancelled."))
@@ -166,7 +166,7 @@ def indicator_history(request: HttpRequest, pk: int, indicator_pk: int) -> HttpR
     context.update(
         indicator=indicator,
         wording=indicator.wording_for(assessment.local_government.type),
-        changes=audit.indicator_changes(assessment, indicator.pk),
+        changes=audit.indicator_changes(assessment, indicator.pk, file_names=context["may_see_evidence"]),
         comments=assessment.comments.filter(indicator=indicator).select_related("author"),
     )
     return render(request, "assessments/history.html", context)
