@@ -10,7 +10,7 @@ tests/module_rows.py) and every test gets its own copies; rounds and returns are
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import hypothesis
@@ -140,6 +140,10 @@ class Users:
 
     def by_name(self, name: str):
         return getattr(self, name)
+
+
+# Every named user of the `users` fixture, for tables of who may do what.
+USER_NAMES = [f.name for f in fields(Users)]
 
 
 def build_users(world: World) -> Users:

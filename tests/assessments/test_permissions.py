@@ -13,18 +13,9 @@ from pathlib import Path
 import pytest
 
 from localstandards.assessments.permissions import Action, may
+from tests.conftest import USER_NAMES
 
-ALL = {
-    "staff",
-    "head",
-    "district_officer",
-    "province_officer",
-    "national_admin",
-    "committee_viewer",
-    "outsider_staff",
-    "outsider_province_officer",
-    "no_role",
-}
+ALL = USER_NAMES
 
 OWN = {
     Action.VIEW: {"staff", "head", "district_officer", "province_officer", "national_admin", "committee_viewer"},

@@ -9,6 +9,7 @@ from localstandards.assessments import services, workflow
 from localstandards.assessments.models import Assessment, Comment, ReviewLevel, Status
 from tests.assessments import factories
 from tests.assessments.factories import COUNT, RATIO, YESNO, fresh
+from tests.conftest import USER_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -175,17 +176,7 @@ def test_without_any_review_a_reopened_return_is_accepted_again_on_resubmission(
 
 # ---------------------------------------------------------------- who may do what, in every state
 
-EVERYONE = [
-    "staff",
-    "head",
-    "district_officer",
-    "province_officer",
-    "national_admin",
-    "committee_viewer",
-    "outsider_staff",
-    "outsider_province_officer",
-    "no_role",
-]
+EVERYONE = USER_NAMES
 ALLOWED = {
     Status.DRAFT: {"head": {"submit"}},
     Status.AWAITING_DISTRICT: {
