@@ -113,6 +113,7 @@ ROLE_UNIT_TARGETS: dict[str, dict[str, str]] = {
     "token_read": {"d1": "parent", "p1": "parent", "nation": "parent"},
     "token_write": {"d1": "parent", "p1": "parent", "nation": "parent"},
 }
+ROLE_FRAMEWORK_TARGETS = {role: {"published": "shared", "draft": "national"} for role in ROLE_LG_TARGETS}
 UNIT_CODES = {"p1": "50", "p2": "90", "d1": "5001", "d1b": "5002", "d2": "9001"}
 
 
@@ -127,6 +128,7 @@ class Targets:
     indicator_id: int
     question_id: int
     fiscal_year: int
+    frameworks: dict[str, int] = field(default_factory=dict)  # "published", "draft"
     assessment: dict[str, int] = field(default_factory=dict)
     version: dict[str, int] = field(default_factory=dict)  # each return's version, as a review form names it
     lg: dict[str, int] = field(default_factory=dict)
@@ -170,6 +172,7 @@ def build_targets(world, users, framework) -> Targets:
         indicator_id=ratio.pk,
         question_id=factories.question(framework).pk,
         fiscal_year=assessment_round.fiscal_year,
+        frameworks={"published": framework.pk, "draft": draft.pk},
     )
     today = timezone.localdate()
     for key, lg in lgs.items():

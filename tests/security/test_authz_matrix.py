@@ -87,6 +87,11 @@ followers = roles(*FOLLOWERS)
 token_managers = roles("national_admin", "province_officer", "outsider_province_officer", *LG_PEOPLE)
 
 
+def framework_readers(role, key):
+    """A published version is read by everyone signed in (the indicators they answer); a draft by national admins."""
+    return role in SIGNED_IN and (key == "published" or role == "national_admin")
+
+
 def lg_readers_in_scope(role, key):
     """Everyone whose scope holds the อปท. (its people, its district's and province's officers, national roles)."""
     return key in LG_SCOPE[role]
@@ -253,9 +258,9 @@ EXPECT: dict[str, Expect] = {
     # frameworks
     "frameworks:list": E(any_signed_in),
     "frameworks:import": E(national_admin_only),
-    "frameworks:detail": E(any_signed_in, national_admin_only),
-    "frameworks:preview": E(any_signed_in, national_admin_only),
-    "frameworks:preview-print": E(any_signed_in, national_admin_only),
+    "frameworks:detail": E(framework_readers, national_admin_only),
+    "frameworks:preview": E(framework_readers, national_admin_only),
+    "frameworks:preview-print": E(framework_readers, national_admin_only),
     "frameworks:export": E(national_admin_only),  # the workbook, for the next version's import
     "frameworks:problems": E(national_admin_only, methods=GET_ONLY),
     "frameworks:action": E(national_admin_only),
@@ -385,6 +390,11 @@ def per_unit(build: Callable[[T, str], dict | None]):
     return "unit", build
 
 
+def per_framework(build: Callable[[T, str], dict]):
+    """A published framework version and a draft (still being edited: the national admins' only)."""
+    return "framework", build
+
+
 def once(build: Callable[[T], dict]):
     return "once", lambda t, key: build(t)
 
@@ -439,11 +449,11 @@ URLS = {
     "registry:local-government": per_lg(lambda t, key: {"pk": t.lg[key]}),
     "registry:province": per_unit(provinces_only),
     "registry:district": per_unit(districts_only),
-    "frameworks:detail": once(lambda t: {"pk": t.framework_id}),
-    "frameworks:preview": once(lambda t: {"pk": t.framework_id}),
-    "frameworks:preview-print": once(lambda t: {"pk": t.framework_id}),
-    "frameworks:export": once(lambda t: {"pk": t.framework_id}),
-    "frameworks:problems": once(lambda t: {"pk": t.draft_framework_id}),
+    "frameworks:detail": per_framework(lambda t, key: {"pk": t.frameworks[key]}),
+    "frameworks:preview": per_framework(lambda t, key: {"pk": t.frameworks[key]}),
+    "frameworks:preview-print": per_framework(lambda t, key: {"pk": t.frameworks[key]}),
+    "frameworks:export": per_framework(lambda t, key: {"pk": t.frameworks[key]}),
+    "frameworks:problems": per_framework(lambda t, key: {"pk": t.frameworks[key]}),
     "frameworks:action": once(lambda t: {"pk": t.draft_framework_id, "action": "publish"}),
     "assessments:round-edit": once(lambda t: {"pk": t.round_id}),
     "assessments:round-cancel": once(lambda t: {"pk": t.round_id}),
@@ -677,7 +687,11 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
         who = person_roles + list(TOKEN_ROLES) if name in API_OPERATIONS else person_roles
         write_method = "PUT" if "PUT" in rule.methods else "POST"
         for role in who:
-            keys = {"lg": authz.ROLE_LG_TARGETS, "unit": authz.ROLE_UNIT_TARGETS}.get(kind, {}).get(role, {None: ""})
+            keys = {
+                "lg": authz.ROLE_LG_TARGETS,
+                "unit": authz.ROLE_UNIT_TARGETS,
+                "framework": authz.ROLE_FRAMEWORK_TARGETS,
+            }.get(kind, {}).get(role, {None: ""})
             for key in keys:
                 kwargs = build(targets, key)
                 if kwargs is None:
