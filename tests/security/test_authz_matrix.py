@@ -8,10 +8,17 @@ outcome (200, a redirect, a redirect to the login page or a 401, 403/404, 405, a
 table allows; a LEAK is an out-of-scope request that is answered (2xx, or a redirect that is neither to the login
 page nor a refusal), or a POST by someone who may not act that writes to the database. A 500 always fails.
 
-Django's admin (`admin:`) is left out: it is Django's own, gated by `is_staff` and Django's model permissions,
-which no role of this product grants (tests/accounts cover who is staff).
+Django's admin (`admin:`, and its unnamed patterns) is left out: its hundreds of generated pages have one gate,
+NationalAdminSite.has_permission (national admins only, `is_staff` not enough), tested by
+tests/accounts/test_auth.py::test_the_django_admin_is_for_national_admins_only.
 
-The test prints `authz-matrix: routes=N roles=N requests=N leaks=0` to the terminal (not captured by pytest).
+Roles: the nine users of tests/conftest.py, anonymous, and for the API a read-only and a read-write token of
+world.local_government's staff. Targets (tests/security/authz.py) per role: its own อปท./unit, a sibling and a
+parent; routes without an object are asked once per role. A POST is sent in a savepoint that is rolled back, so
+every request meets the same rows; the statements it would have written are kept and judged.
+
+The test prints `authz-matrix: routes=N roles=N requests=N leaks=0` in the terminal summary (tests/conftest.py
+carries it from the test's user properties, so it shows under pytest-xdist as well).
 """
 
 from __future__ import annotations
@@ -98,8 +105,8 @@ def lg_readers_in_scope(role, key):
 
 
 def lg_readers_not_committee(role, key):
-    """As lg_readers_in_scope, without the committee viewer: evidence and a return's working pages are not part of
-    what the committee reads (issue 14)."""
+    """As lg_readers_in_scope, without the committee viewer: evidence files are not part of what the committee reads
+    (issue 14); the rest of a return it reads, as national results."""
     return role != "committee_viewer" and lg_readers_in_scope(role, key)
 
 
@@ -125,6 +132,7 @@ def extenders(role, key):
 
 
 def unlockers_in_scope(role, key):
+    """An อปท.'s locked-out staff member is unlocked by the officers above it and national admins."""
     return role in OFFICERS | NATIONAL and key in LG_SCOPE[role]
 
 
@@ -139,6 +147,7 @@ def followers_of_unit(role, key):
 
 
 def provisioners_of_province(role, key):
+    """Seats are provisioned from a province's page, by its officers and national admins."""
     return (
         role in {"national_admin", "province_officer", "outsider_province_officer"}
         and key in {"p1", "p2"} & (UNIT_SCOPE[role])
@@ -157,6 +166,7 @@ def district_reviewers_in_scope(role, key):
 
 
 def officers_of_unit(role, key):
+    """District and provincial officers over their units, national admins over all (not the committee)."""
     return role in OFFICERS | NATIONAL and key in UNIT_SCOPE[role]
 
 
@@ -180,10 +190,12 @@ def scoped_readers(role, key):
 
 @dataclass(frozen=True)
 class Expect:
-    """`read`: who gets the page (GET); `write`: who may act (POST), by default the same. `get`: what a reader's
-    GET gives (a page, or a redirect onwards); `post`: what an actor's empty POST gives; `post_reader`: what a
-    reader who may not act gets for a POST (a refusal, or the page again with the refusal in it, nothing
-    written); `methods`: "GET" for GET-only routes, "POST" for POST-only ones."""
+    """`read`: who gets the page (GET); `write`: who may act (POST, or PUT for the API), by default the same.
+    `get`: what a reader's GET gives (a page, or a redirect onwards); `post`: what an actor's POST gives (an empty
+    form, or the decision in BODIES); `post_reader`: what a reader who may not act gets for a POST (a refusal, or
+    the page again with the refusal in it; nothing written); `methods`: "GET" for GET-only routes, "POST" (or
+    "PUT") for write-only ones; `anonymous`: what a visitor gets where they may not read (the login page, or a
+    401 from the API)."""
 
     read: Policy
     write: Policy | None = None
