@@ -297,6 +297,7 @@ class Outcome:
     kind: str
     writes: list[str]
     error: str = ""
+    text: str = ""  # a page's text (not a file's), for the names it shows
 
 
 def send(client: Client, method: str, url: str, json_body: dict | None = None, form: dict | None = None) -> Outcome:
@@ -320,6 +321,9 @@ def send(client: Client, method: str, url: str, json_body: dict | None = None, f
                 response = getattr(client, method.lower())(url)
             if getattr(response, "streaming", False):
                 b"".join(response.streaming_content)
+                text = ""
+            else:
+                text = response.content.decode(errors="replace") if _is_text(response) else ""
         except Exception as error:  # a server error: counted and reported with its cause
             return Outcome(500, ERROR, [], repr(error)[:300])
         finally:
@@ -328,4 +332,9 @@ def send(client: Client, method: str, url: str, json_body: dict | None = None, f
                 block.__exit__(None, None, None)
     if session_cookie is not None:  # a logout (or a login page) must not end this role's session for the next row
         client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie.value
-    return Outcome(response.status_code, classify(response), _writes(queries.captured_queries))
+    return Outcome(response.status_code, classify(response), _writes(queries.captured_queries), text=text)
+
+
+def _is_text(response) -> bool:
+    content_type = response.get("Content-Type", "")
+    return content_type.startswith(("text/html", "application/json", "text/plain", "text/csv"))

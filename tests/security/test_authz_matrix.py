@@ -690,6 +690,19 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
     leaks: list[str] = []
     requests = 0
     written: set[str] = set()
+    # A signed-in page may show no อปท. outside the role's scope, by name or DLA code (public pages show them all).
+    lgs = {
+        "lg1": world.local_government,
+        "neighbour": world.neighbour_same_district,
+        "other_district": world.local_government_other_district,
+        "outside": world.outside_local_government,
+    }
+    names_out_of_scope = {
+        role: [text for key, lg in lgs.items() if key not in LG_SCOPE[role] for text in (lg.name_th, lg.dla_code)]
+        for role in LG_SCOPE
+    }
+    all_names = {text for lg in lgs.values() for text in (lg.name_th, lg.dla_code)}
+    names_seen: set[str] = set()
     for name in sorted(all_routes()):
         rule = EXPECT.get(name)
         if rule is None:
@@ -720,6 +733,11 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
                         continue
                     if outcome.writes:
                         written.add(name)
+                    if method == "GET" and outcome.kind == OK and rule.read is not public:
+                        shown = [lg for lg in names_out_of_scope[role] if lg in outcome.text]
+                        if shown:
+                            leaks.append(f"{where}: shows {shown}, outside the role's scope")
+                        names_seen.update(lg for lg in all_names if lg in outcome.text)
                     if method == "GET" and outcome.writes:
                         failures.append(f"{where}: a GET wrote {outcome.writes[:2]}")
                     if is_leak(rule, role, key, method, outcome):
@@ -731,6 +749,7 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
     line = f"authz-matrix: routes={len(EXPECT)} roles={role_count} requests={requests} leaks={len(leaks)}"
     record_property("figures", line)  # printed in the terminal summary (tests/conftest.py), under xdist too
     assert not leaks, "\n".join(leaks)
+    assert names_seen == all_names, "the name check is blind: the pages of those who may see them never show them"
     # The write detector is not blind: the decisions of those who may act are seen writing.
     assert written >= WRITES_SEEN, f"no write seen for {sorted(WRITES_SEEN - written)}"
     assert not failures, f"{len(failures)} requests did not match the table:\n" + "\n".join(failures)
