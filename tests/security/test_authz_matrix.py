@@ -32,9 +32,11 @@ from dataclasses import dataclass
 import django.test.client
 import pytest
 from django.core.cache import cache
+from django.http import HttpResponseNotFound
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from config import urls as config_urls
 from localstandards.api import endpoints as api_module
 from localstandards.api.urls import api_patterns
 from tests.dates import be_date_fields
@@ -635,6 +637,10 @@ def url_for(name: str, kwargs: dict) -> str:
     return reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
 
 
+def _bare_404(request, exception):
+    return HttpResponseNotFound(b"not found")
+
+
 class _Document:
     def write_pdf(self, *args, **kwargs) -> bytes:
         return b"%PDF-1.4 stub"
@@ -661,6 +667,9 @@ def matrix_settings(settings, monkeypatch):
     monkeypatch.setattr(django.test.client, "store_rendered_templates", lambda *args, **kwargs: None)
     # A refused request is logged as a warning (django.request); thousands of them are noise here.
     monkeypatch.setattr(logging.getLogger("django.request"), "level", logging.ERROR)
+    # A refusal's 404 page is laid out like every page (a sixth of the matrix's time): the status is what the matrix
+    # reads, so a bare 404 answers here. (Pages that render their own 404 keep theirs.)
+    monkeypatch.setattr(config_urls, "handler404", _bare_404, raising=False)
     # The OpenAPI schema is built afresh for each request (a quarter of a second): once is enough here.
     built = functools.cache(api_module.api.get_openapi_schema)
     monkeypatch.setattr(api_module.api, "get_openapi_schema", lambda path_params=None, **kw: built(**kw))
