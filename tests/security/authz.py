@@ -300,13 +300,22 @@ class Outcome:
     text: str = ""  # a page's text (not a file's), for the names it shows
 
 
-def send(client: Client, method: str, url: str, json_body: dict | None = None, form: dict | None = None) -> Outcome:
-    """One request; a write (POST, PUT) inside a savepoint that is rolled back, so every request meets the same
-    rows. The statements that would have changed them are kept (a GET is expected to write nothing at all)."""
+def send(
+    client: Client,
+    method: str,
+    url: str,
+    json_body: dict | None = None,
+    form: dict | None = None,
+    *,
+    isolate: bool = False,
+) -> Outcome:
+    """One request. With `isolate` (a POST or PUT by someone who may act) inside a savepoint that is rolled back, so
+    every request meets the same rows. The statements that would have changed them are kept either way; anyone else
+    must write nothing at all (a write of theirs fails the matrix, whatever it leaves behind)."""
     session_cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
     connection.queries_log.clear()  # a full log shifts, and the captured slice would be someone else's
     block = None
-    if method != "GET":
+    if isolate:
         block = transaction.atomic()
         block._from_testcase = True  # on-commit callbacks run when the view's own block ends (tests/commit_hooks.py)
     with CaptureQueriesContext(connection) as queries:

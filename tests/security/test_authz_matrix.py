@@ -734,7 +734,8 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
                 for method in ("GET", write_method):
                     body = API_BODIES.get(name) if method == "PUT" else None
                     form = BODIES[name](targets, key) if method == "POST" and name in BODIES else None
-                    outcome = authz.send(clients[role], method, url, body, form)
+                    isolate = method != "GET" and rule.writer(role, key)
+                    outcome = authz.send(clients[role], method, url, body, form, isolate=isolate)
                     requests += 1
                     where = f"{name} {method} {url} as {role} (target {key}: {keys[key] or '-'})"
                     if outcome.kind == authz.ERROR:
