@@ -14,8 +14,8 @@ tests/accounts/test_auth.py::test_the_django_admin_is_for_national_admins_only.
 
 Roles: the nine users of tests/conftest.py, anonymous, and for the API a read-only and a read-write token of
 world.local_government's staff. Targets (tests/security/authz.py) per role: its own อปท./unit, a sibling and a
-parent; routes without an object are asked once per role. A POST is sent in a savepoint that is rolled back, so
-every request meets the same rows; the statements it would have written are kept and judged.
+parent; routes without an object are asked once per role. The POST of someone who may act is sent in a savepoint
+that is rolled back, so every request meets the same rows; every request's statements are kept and judged.
 
 The test prints `authz-matrix: routes=N roles=N requests=N leaks=0` in the terminal summary (tests/conftest.py
 carries it from the test's user properties, so it shows under pytest-xdist as well).
