@@ -281,3 +281,19 @@ def filled(assessment, users):
 def submitted(filled, users):
     """The filled return certified and submitted by the head: awaiting the district."""
     return return_factories.certify(filled, users.head)
+
+
+# ---- Figures a test states for the record (the authorization matrix's line): printed in the terminal summary of
+# every run, under pytest-xdist too (a worker's user_properties travel to the controller with its reports).
+
+_FIGURES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _FIGURES.extend(str(value) for name, value in report.user_properties if name == "figures")
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _FIGURES:
+        terminalreporter.write_line(line)
