@@ -291,7 +291,7 @@ _FIGURES: list[str] = []
 
 def pytest_runtest_logreport(report):
     if report.when == "call":
-        _FIGURES.extend(str(value) for name, value in report.user_properties if name == "figures")
+        _FIGURES.extend(str(value) for name, value in report.user_properties if name == "figure")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -757,7 +757,7 @@ def test_the_authorization_matrix(world, users, framework, matrix_settings, reco
                         failures.append(f"{where}: got {outcome.status} ({outcome.kind}), expected {sorted(allowed)}")
     role_count = len(person_roles) + len(TOKEN_ROLES)
     line = f"authz-matrix: routes={len(EXPECT)} roles={role_count} requests={requests} leaks={len(leaks)}"
-    record_property("figures", line)  # printed in the terminal summary (tests/conftest.py), under xdist too
+    record_property("figure", line)  # printed in the terminal summary (tests/conftest.py), under xdist too
     assert not leaks, "\n".join(leaks)
     assert names_seen == all_names, "the name check is blind: the pages of those who may see them never show them"
     # The write detector is not blind: the decisions of those who may act are seen writing.
