@@ -277,3 +277,15 @@ def filled(assessment, users):
 def submitted(filled, users):
     """The filled return certified and submitted by the head: awaiting the district."""
     return return_factories.certify(filled, users.head)
+
+
+# ---- Figures a test reports (`record_property("figure", "fuzz: cases=… server_errors=0")`), printed at the end of
+# the run: the line reaches the output under output capture and from pytest-xdist's workers alike.
+
+
+def pytest_terminal_summary(terminalreporter):
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "figure" and getattr(report, "when", "") == "call":
+                    terminalreporter.write_line(str(value))
