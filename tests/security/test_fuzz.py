@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from localstandards.api.endpoints import api
 from localstandards.assessments import services
+from localstandards.assessments.models import QualityFlag
 from localstandards.reports.models import PublicLink
 from tests.assessments import factories
 from tests.reports.conftest import make_final
@@ -129,7 +130,7 @@ def pages(w, u, objects) -> dict[str, list[tuple[str, str]]]:
             ("national_admin", url("progress:laggards", r, "nation", "all")),
         ],
         "progress:flags": [("province_officer", url("progress:flags", r, *unit))],
-        "progress:flag-check": [("province_officer", url("progress:flag-check", 1))],
+        "progress:flag-check": [("province_officer", url("progress:flag-check", objects["flag"].pk))],
         "reports:results": [("staff", url("reports:results", a.pk))],
         "reports:public": [(ANONYMOUS, url("reports:public", final))],
         "analysis:start": [(role, url("analysis:start")) for role in ["province_officer", "committee_viewer"]],
@@ -137,7 +138,7 @@ def pages(w, u, objects) -> dict[str, list[tuple[str, str]]]:
             ("province_officer", url("analysis:level", r, *unit)),
             ("committee_viewer", url("analysis:level", r, "nation", "all")),
         ],
-        "analysis:compare": [("province_officer", url("analysis:compare", r, r, *unit))],
+        "analysis:compare": [("province_officer", url("analysis:compare", r, objects["earlier_round"].pk, *unit))],
         "subsidy:start": [("national_admin", url("subsidy:start"))],
         "subsidy:import": [("national_admin", url("subsidy:import"))],
         "subsidy:unit-costs": [("national_admin", url("subsidy:unit-costs", 2567))],
@@ -169,7 +170,11 @@ def pages(w, u, objects) -> dict[str, list[tuple[str, str]]]:
         "notices:onboarding": [(role, url("notices:onboarding", r)) for role in ["national_admin", "province_officer"]],
         "notices:onboarding-unit": [("province_officer", url("notices:onboarding-unit", r, *unit))],
         "notices:onboarding-letters": [("province_officer", url("notices:onboarding-letters", r, *unit))],
-        "notices:circular": [("province_officer", url("notices:circular", r, *unit))],
+        "notices:circular": [
+            ("province_officer", url("notices:circular", r, "district", w.province.code)),
+            ("national_admin", url("notices:circular", r, "province", "-")),
+            ("district_officer", url("notices:circular", r, "lao", w.district.code)),
+        ],
         "notices:circular-template": [("national_admin", url("notices:circular-template", r, "province"))],
         "set_language": [(ANONYMOUS, url("set_language"))],
         "set-thai-digits": [(ANONYMOUS, url("set-thai-digits")), ("staff", url("set-thai-digits"))],
@@ -194,21 +199,27 @@ def api_targets() -> list[Target]:
 
 
 @pytest.fixture
-def fuzz_objects(world, users, open_round, filled, framework, neighbour_staff, neighbour_head):
+def fuzz_objects(world, users, open_round, closed_round, filled, framework, neighbour_staff, neighbour_head):
     neighbour = open_round.assessments.get(local_government=world.neighbour_same_district)
     submitted = factories.certify(factories.fill_return(neighbour, neighbour_staff), neighbour_head)
     final = make_final(open_round.assessments.get(local_government=world.local_government_other_district))
     extension = services.grant_extension(
         filled, users.national_admin, open_round.closes_on + dt.timedelta(days=7), "น้ำท่วม"
     )
+    ratio = factories.indicator(framework, factories.RATIO)
+    flag = QualityFlag.objects.create(
+        assessment=submitted, indicator=ratio, kind="peer_outlier", value=9, reference=1, score=4
+    )
     return {
         "round": open_round,
+        "earlier_round": closed_round,
+        "flag": flag,
         "framework": framework,
         "filled": filled,
         "submitted": submitted,
         "final": PublicLink.objects.get(assessment=final).slug,
         "extension": extension,
-        "ratio": factories.indicator(framework, factories.RATIO),
+        "ratio": ratio,
         "question": factories.question(framework),
     }
 
@@ -277,6 +288,7 @@ def plan(users, world, objects, failures: Failures, sessions) -> list[Target]:
     fields of the forms on the page, keyed by where the form goes."""
     inputs = {name: declared_inputs(view) for name, view in routes()}
     targets: dict[tuple[str, str, str], Target] = {}
+    unreached: list[str] = []
 
     def add(role: str, method: str, url: str, names: dict[str, list[str]]) -> None:
         route = route_of(url)
@@ -294,14 +306,16 @@ def plan(users, world, objects, failures: Failures, sessions) -> list[Target]:
             client = sessions[role][0]
             response = client.get(url)
             failures.check(Target(role, "GET", url, route), {}, response)
+            if response.status_code >= 400 and response.status_code != 405:  # 405: a view that only takes posts
+                unreached.append(f"{role} GET {url} → {response.status_code}")
             declared = inputs.get(route, {"GET": set(), "POST": set()})
             add(role, "GET", url, {name: ["/" if name == "next" else "1"] for name in declared["GET"]})
             add(role, "POST", url, {name: ["/" if name == "next" else "1"] for name in declared["POST"]})
             if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                 for form in page_forms(url, response.content.decode()):
                     add(role, form.method if form.method in ("GET", "POST") else "GET", form.action, form.fields)
-    found = [target for target in targets.values() if target.fields]
-    return found + api_targets()
+    assert unreached == [], "pages the fuzz cannot reach, so their inputs would not be tried"
+    return [target for target in targets.values() if target.fields] + api_targets()
 
 
 class LaidOut:
