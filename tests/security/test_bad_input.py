@@ -13,6 +13,11 @@ from localstandards.core.request_input import id_from, int_from, safe_next, text
 
 pytestmark = pytest.mark.django_db
 
+
+def refused_page(response) -> bool:
+    return "core/refused_input.html" in [template.name for template in response.templates]
+
+
 UNICODE_DIGITS = ["²", "①", "¹²", "٣", "𝟙"]  # str.isdigit() is True for all; int() refuses the first three
 TOO_BIG = [str(2**31), str(2**63), str(2**64), "9" * 400]
 
@@ -129,13 +134,12 @@ def test_a_two_factor_key_that_is_not_hex_shows_a_fresh_code(users, client_for):
 def test_a_nul_character_in_a_query_is_refused_with_a_message(open_round, users, client_for, role, url, data):
     client = client_for(users.by_name(role)) if role else Client()
     response = client.get(reverse(url), data)
-    assert response.status_code == 400 and "NUL" in response.content.decode()
+    assert response.status_code == 400 and refused_page(response)
 
 
 def test_a_nul_character_in_a_posted_field_is_refused_and_changes_nothing(open_round, users, client_for):
-    name = open_round.name
     response = client_for(users.national_admin).post(
         reverse("assessments:round-cancel", args=[open_round.pk]), {"reason": "ยกเลิก\x00"}
     )
-    assert response.status_code == 400 and "NUL" in response.content.decode()
-    assert AssessmentRound.objects.get(pk=open_round.pk).name == name
+    assert response.status_code == 400 and refused_page(response)
+    assert AssessmentRound.objects.filter(pk=open_round.pk).exists()
