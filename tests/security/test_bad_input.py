@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from localstandards.accounts.models import AccessRequest
-from localstandards.assessments.models import AssessmentRound
+from localstandards.assessments.models import Answer, AssessmentRound
 from localstandards.core.request_input import id_from, int_from, safe_next, text_from
+from tests.assessments import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,13 @@ def test_a_nul_character_in_a_posted_field_is_refused_and_changes_nothing(open_r
     )
     assert response.status_code == 400 and refused_page(response)
     assert AssessmentRound.objects.filter(pk=open_round.pk).exists()
+
+
+@pytest.mark.parametrize("version", [str(2**31), str(2**63 - 1), str(2**63), "-1", "²"])
+def test_an_answer_posted_with_a_version_beyond_any_row_is_refused(assessment, users, client_for, version):
+    indicator = factories.indicator(assessment.framework, factories.COUNT)
+    response = client_for(users.staff).post(
+        reverse("assessments:area", args=[assessment.pk, "1"]),
+        {f"i{indicator.pk}-count": "3", f"i{indicator.pk}-version": version},
+    )
+    assert response.status_code < 500 and not Answer.objects.filter(assessment=assessment).exists()
