@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from localstandards.accounts.models import AccessRequest
 from localstandards.assessments.models import Answer, AssessmentRound
-from localstandards.core.request_input import id_from, int_from, safe_next, text_from
+from localstandards.core.request_input import id_from, int_from, safe_next
 from tests.assessments import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,6 @@ def test_id_from_reads_ascii_ids_up_to_the_largest_bigint():
 
 def test_int_from_keeps_to_its_range():
     assert int_from("-5", -10, 10) == -5 and int_from("11", -10, 10) is None and int_from("๓", 0, 10) is None
-
-
-def test_text_from_drops_control_characters_and_keeps_lines():
-    assert text_from("a\x00b\x1fc\r\nd\te") == "abc\r\nd\te" and text_from("กขค", 2) == "กข" and text_from(None) == ""
 
 
 @pytest.mark.parametrize(
