@@ -48,6 +48,7 @@ def test_int_from_keeps_to_its_range():
         " //evil",
         "javascript:x",
         "/\x00",
+        "/\t/evil.example",
     ],
 )
 def test_safe_next_sends_anything_but_a_path_on_this_site_to_the_default(rf, value):
