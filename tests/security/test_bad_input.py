@@ -151,3 +151,14 @@ def test_an_answer_posted_with_a_version_beyond_any_row_is_refused(assessment, u
         {f"i{indicator.pk}-count": "3", f"i{indicator.pk}-version": version},
     )
     assert response.status_code < 500 and not Answer.objects.filter(assessment=assessment).exists()
+
+
+@pytest.mark.parametrize("count", [str(2**31), "99999999999", "๒๑๔๗๔๘๓๖๔๘"])
+def test_a_count_beyond_the_integer_column_is_refused_with_a_message(assessment, users, client_for, count):
+    indicator = factories.indicator(assessment.framework, factories.COUNT)
+    response = client_for(users.staff).post(
+        reverse("assessments:area", args=[assessment.pk, "1"]),
+        {f"i{indicator.pk}-count": count, f"i{indicator.pk}-version": "0"},
+        follow=True,
+    )
+    assert response.status_code == 200 and not Answer.objects.filter(assessment=assessment).exists()
