@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "localstandards.accounts.two_factor.TwoFactorMiddleware",  # national admins must pass the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL character in a query or a posted field: a clear 400 before any view (PostgreSQL cannot hold one).
+    "localstandards.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -283,17 +283,13 @@ def submitted(filled, users):
     return return_factories.certify(filled, users.head)
 
 
-# ---- Figures a test states for the record (the authorization matrix's line): printed in the terminal summary of
-# every run, under pytest-xdist too (a worker's user_properties travel to the controller with its reports).
-
-_FIGURES: list[str] = []
-
-
-def pytest_runtest_logreport(report):
-    if report.when == "call":
-        _FIGURES.extend(str(value) for name, value in report.user_properties if name == "figure")
+# ---- Figures a test reports (`record_property("figure", "fuzz: cases=… server_errors=0")`), printed at the end of
+# the run: the line reaches the output under output capture and from pytest-xdist's workers alike.
 
 
 def pytest_terminal_summary(terminalreporter):
-    for line in _FIGURES:
-        terminalreporter.write_line(line)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "figure" and getattr(report, "when", "") == "call":
+                    terminalreporter.write_line(str(value))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from localstandards.accounts.models import Role
 from localstandards.accounts.throttling import address_is_throttled
+from localstandards.core.request_input import id_from
 from localstandards.registry.models import LocalGovernment
 
 
@@ -15,6 +16,14 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean_username(self):
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it; a longer name would
+        # reach django-axes, whose record of the failure cannot hold it (PostgreSQL refuses: a 500).
+        username = self.cleaned_data["username"]
+        if len(username) > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return username
 
     def clean(self):
         if self.request is not None and address_is_throttled(self.request):
@@ -110,8 +119,8 @@ class AccessRequestForm(PersonForm):
             rows = matches
         else:
             # A posted form offers back only the posted choice (not all 7,850 อปท.).
-            posted = str(self.data.get("local_government", ""))
-            rows = rows.filter(pk=int(posted)) if posted.isdigit() else rows.none()
+            posted = id_from(self.data.get("local_government"))
+            rows = rows.filter(pk=posted) if posted is not None else rows.none()
         self.fields["local_government"].queryset = rows
 
 

@@ -49,6 +49,14 @@ def new_key() -> str:
     return random_hex(20)
 
 
+def is_valid_key(key_hex: str) -> bool:
+    try:
+        _valid_key(key_hex)
+    except TwoFactorError:
+        return False
+    return True
+
+
 def provisioning_uri(user: User, key_hex: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
     secret = base64.b32encode(binascii.unhexlify(key_hex)).decode().rstrip("=")

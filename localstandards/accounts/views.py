@@ -4,10 +4,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +16,7 @@ from localstandards.accounts import access_requests, invitations, lockout, two_f
 from localstandards.accounts.forms import AccessRequestForm, ActivationForm, LoginForm, search_local_governments
 from localstandards.accounts.models import User
 from localstandards.accounts.oidc import sso_enabled
+from localstandards.core.request_input import id_from, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -77,10 +77,7 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     lockout.unlock(request.user, target)
     messages.success(request, _("%(name)s can log in again.") % {"name": target.get_full_name() or target.username})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("home")
-    return redirect(back)
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), reverse("home")))
 
 
 @login_not_required
@@ -112,15 +109,15 @@ def access_request_list(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_national_admin or request.user.has_role(*access_requests.DECIDING_ROLES)):
         raise Http404
     if request.method == "POST":
-        request_id = request.POST.get("request", "")
-        if not request_id.isdigit():
+        request_id = id_from(request.POST.get("request"))
+        if request_id is None:
             raise Http404
         try:
             if request.POST.get("decision") == "approve":
-                access_requests.approve(request.user, int(request_id))
+                access_requests.approve(request.user, request_id)
                 messages.success(request, _("Approved: the account is ready and the person was told by e-mail."))
             elif request.POST.get("decision") == "refuse":
-                access_requests.refuse(request.user, int(request_id), request.POST.get("reason", ""))
+                access_requests.refuse(request.user, request_id, request.POST.get("reason", ""))
                 messages.success(request, _("Refused: the person was told by e-mail."))
             else:
                 raise Http404
@@ -134,10 +131,7 @@ def access_request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("home")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("home"))
 
 
 @login_required
@@ -172,6 +166,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         raise Http404
     enrolled = two_factor.has_device(user)
+    if not two_factor.is_valid_key(key):
+        key = two_factor.new_key()  # a posted key that is no key: show a fresh QR code with the error
     context = {
         "title": _("Two-factor login"),
         "enrolled": enrolled,

@@ -149,7 +149,8 @@ class _PostedValues(forms.Form):
     """
 
     FIELDS: tuple[str, ...] = ()
-    version = forms.IntegerField(required=False)
+    # Bounded as in the API (api.schemas): the save writes version + 1 into an integer column, so 2**63 was a 500.
+    version = forms.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
 
     def raw(self) -> dict[str, str]:
         return {name: str(self.data.get(self.add_prefix(name), "")) for name in self.FIELDS}

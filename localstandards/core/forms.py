@@ -76,7 +76,9 @@ class BuddhistDateField(forms.MultiValueField):
         day_text, month_text, year_text = (str(part or "").strip().translate(_DIGITS) for part in data_list)
         if not (day_text and month_text and year_text):
             raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
-        if not (day_text.isascii() and day_text.isdigit() and month_text.isdigit() and year_text.isdigit()):
+        # ASCII digits only ('²' passes isdigit() but not int()), and no more than a year's four (no 10**400).
+        parts = (day_text, month_text, year_text)
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         day, month, year = int(day_text), int(month_text), int(year_text)
         if 1900 <= year < EARLIEST_BE_YEAR:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -63,3 +64,24 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in name or any("\x00" in value for value in values) for name, values in data.lists())
+
+
+class RefuseNulCharactersMiddleware:
+    """A query string or a posted form with a NUL character is refused with a clear page (400) before any view
+    runs. Nobody types one; PostgreSQL can neither store nor compare text holding one, so every search, lookup
+    and save given one failed with a 500 (tests/security/test_fuzz.py), and SQLite would store it silently.
+
+    Reading request.POST here parses the body before the view, as CsrfViewMiddleware does for every post anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            return render(request, "core/refused_input.html", status=400)
+        return self.get_response(request)

@@ -8,10 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +18,7 @@ from localstandards.accounts.models import Role
 from localstandards.assessments import quality
 from localstandards.assessments.models import AssessmentRound, QualityFlag
 from localstandards.core.collation import thai
+from localstandards.core.request_input import safe_next
 from localstandards.core.thaidate import format_date
 from localstandards.progress import exports, services
 from localstandards.registry.models import District, LocalGovernmentType, Province, Region
@@ -205,7 +205,4 @@ def check_flag(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     except ValueError as error:
         messages.error(request, str(error))
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    return redirect(target)
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next")))

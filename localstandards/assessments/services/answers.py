@@ -30,6 +30,8 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 MAX_VALUE = Decimal("99999999999")
+# Counts are kept in integer columns (PositiveIntegerField): PostgreSQL refuses more than this (a 500 before).
+MAX_COUNT = 2_147_483_647
 
 
 def parse_number(text: str | None, *, integer: bool = False) -> Decimal | int | None:
@@ -52,6 +54,8 @@ def parse_number(text: str | None, *, integer: bool = False) -> Decimal | int | 
     if integer:
         if value != value.to_integral_value():
             raise ValueError(_("Enter a whole number."))
+        if value > MAX_COUNT:
+            raise ValueError(_("The number is too large."))
         return int(value)
     if value.as_tuple().exponent < -3:
         raise ValueError(_("Use at most 3 decimals."))

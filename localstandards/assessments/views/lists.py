@@ -20,6 +20,7 @@ from localstandards.assessments.models import Assessment, AssessmentRound, Revie
 from localstandards.assessments.views.common import attempt
 from localstandards.core.collation import thai
 from localstandards.core.permissions import require_national_admin
+from localstandards.core.request_input import id_from
 
 
 def _reviews_somewhere(user, level: str) -> bool:
@@ -34,8 +35,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     )
     rounds = AssessmentRound.objects.filter(pk__in=returns.values("round_id")).order_by("-fiscal_year", "-opens_on")
     chosen_round = request.GET.get("round")
-    if chosen_round and chosen_round.isdigit():
-        returns = returns.filter(round_id=int(chosen_round))
+    round_id = id_from(chosen_round)
+    if round_id is not None:
+        returns = returns.filter(round_id=round_id)
     status = request.GET.get("status", "")
     if status == "mine":
         levels = [a for a in ("district", "province") if _reviews_somewhere(request.user, a)]
