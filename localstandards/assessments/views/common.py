@@ -13,6 +13,7 @@ from django.urls import reverse
 from localstandards.assessments import services, workflow
 from localstandards.assessments.models import Assessment
 from localstandards.assessments.permissions import Action, may
+from localstandards.core.request_input import id_from
 from localstandards.frameworks.models import Indicator
 from localstandards.frameworks.services import frozen_indicator
 
@@ -30,9 +31,10 @@ def get_indicator(assessment: Assessment, pk: int | str) -> Indicator:
     """An indicator of the return's framework version, else 404 (also for a posted id that is not a number).
 
     From the version's tree kept in memory (frozen_tree): shared, so read it and never change it."""
-    if not str(pk).isascii() or not str(pk).isdigit():
+    indicator_id = id_from(str(pk))
+    if indicator_id is None:
         raise Http404
-    indicator = frozen_indicator(assessment.framework, int(pk))
+    indicator = frozen_indicator(assessment.framework, indicator_id)
     if indicator is None:
         raise Http404
     return indicator

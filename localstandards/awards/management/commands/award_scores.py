@@ -12,6 +12,7 @@ from django.utils import translation
 
 from localstandards.assessments.models import AssessmentRound
 from localstandards.awards import services
+from localstandards.core.request_input import id_from
 from localstandards.core.tables import csv_text, write_workbook
 
 
@@ -31,9 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args, round_id: str, format: str, out: str | None, language: str, **options) -> None:
         if language not in dict(settings.LANGUAGES):
             raise CommandError(f"Unknown language {language!r}: use one of {', '.join(dict(settings.LANGUAGES))}.")
-        if not round_id.isdigit():
+        round_pk = id_from(round_id)
+        if round_pk is None:
             raise CommandError(f"The round id must be a number, not {round_id!r}.")
-        assessment_round = AssessmentRound.objects.filter(pk=int(round_id)).first()
+        assessment_round = AssessmentRound.objects.filter(pk=round_pk).first()
         if assessment_round is None:
             raise CommandError(f"There is no assessment round with id {round_id}.")
         if format == "xlsx" and not out:
